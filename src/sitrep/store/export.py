@@ -1,0 +1,248 @@
+"""Writing query results: JSON, JSON Lines, CSV (ACLED's column names for events where
+ACLED has one) and GeoJSON. Rows stream; nothing is held whole except by JSON's array
+brackets, which are written around the stream."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable
+from typing import Any, TextIO
+
+from ..errors import UsageError
+
+FORMATS = ("json", "jsonl", "csv", "geojson")
+
+# ACLED's export columns first (same names), then sitrep's own.
+EVENT_COLUMNS = [
+    "event_id_cnty",
+    "event_date",
+    "time_precision",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "inter1",
+    "actor2",
+    "inter2",
+    "civilian_targeting",
+    "country",
+    "admin1",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "notes",
+    "fatalities",
+    # sitrep
+    "date_end",
+    "date_text",
+    "geonameid",
+    "method",
+    "civilians",
+    "children",
+    "women",
+    "combatants",
+    "injured",
+    "displaced",
+    "modality",
+    "attributed_to",
+    "headline",
+    "confidence",
+    "article_id",
+    "event_id",
+    "title",
+    "url",
+    "published",
+    "evidence_start",
+    "evidence_end",
+]
+TIME_PRECISION = {"day": 1, "week": 2, "weeks": 2, "month": 3, "months": 3, "year": 3, "years": 3, "range": 2}
+ARTICLE_COLUMNS = [
+    "id",
+    "published",
+    "source",
+    "title",
+    "url",
+    "language",
+    "n_events",
+    "n_errors",
+    "credibility",
+    "ingested_at",
+]
+CLAIM_COLUMNS = [
+    "article_id",
+    "id",
+    "claimant",
+    "cue",
+    "kind",
+    "status",
+    "text",
+    "refuted_by",
+    "supported_by",
+    "evidence",
+    "evidence_start",
+    "evidence_end",
+    "title",
+    "published",
+    "source",
+]
+PLACE_COLUMNS = [
+    "article_id",
+    "mention",
+    "geonameid",
+    "name",
+    "country",
+    "admin1",
+    "lat",
+    "lon",
+    "feature",
+    "score",
+    "start",
+    "end",
+    "title",
+    "published",
+]
+
+
+def _name(ref: Any) -> Any:
+    return ref.get("name") if isinstance(ref, dict) else ref
+
+
+def event_row(e: dict[str, Any]) -> dict[str, Any]:
+    """One event as a flat row under ACLED's column names."""
+    loc, date, fat = e.get("location") or {}, e.get("date") or {}, e.get("fatalities") or {}
+    a1, a2, art = e.get("actor1") or {}, e.get("actor2") or {}, e.get("article") or {}
+    ev = e.get("evidence") or {}
+    return {
+        "event_id_cnty": f"{e.get('article_id')}:{e.get('id')}",
+        "event_date": date.get("start"),
+        "time_precision": TIME_PRECISION.get(date.get("precision") or "", None),
+        "event_type": e.get("event_type"),
+        "sub_event_type": e.get("sub_event_type"),
+        "actor1": a1.get("name"),
+        "inter1": a1.get("type"),
+        "actor2": a2.get("name"),
+        "inter2": a2.get("type"),
+        "civilian_targeting": "Civilian targeting" if a2.get("type") == "Civilians" else "",
+        "country": loc.get("country"),
+        "admin1": loc.get("admin1"),
+        "location": loc.get("name"),
+        "latitude": loc.get("lat"),
+        "longitude": loc.get("lon"),
+        "geo_precision": loc.get("geo_precision"),
+        "source": art.get("source"),
+        "notes": ev.get("text"),
+        "fatalities": fat.get("total"),
+        "date_end": date.get("end"),
+        "date_text": date.get("text"),
+        "geonameid": loc.get("geonameid"),
+        "method": e.get("method"),
+        "civilians": fat.get("civilians"),
+        "children": fat.get("children"),
+        "women": fat.get("women"),
+        "combatants": fat.get("combatants"),
+        "injured": e.get("injured"),
+        "displaced": e.get("displaced"),
+        "modality": e.get("modality"),
+        "attributed_to": _name(e.get("attributed_to")),
+        "headline": int(bool(e.get("headline"))),
+        "confidence": e.get("confidence"),
+        "article_id": e.get("article_id"),
+        "event_id": e.get("id"),
+        "title": art.get("title"),
+        "url": art.get("url"),
+        "published": art.get("published"),
+        "evidence_start": ev.get("start"),
+        "evidence_end": ev.get("end"),
+    }
+
+
+def claim_row(c: dict[str, Any]) -> dict[str, Any]:
+    art, ev = c.get("article") or {}, c.get("evidence") or {}
+    by = {"refutes": [], "supports": []}  # type: dict[str, list[str]]
+    for s in c.get("stances") or []:
+        if s.get("stance") in by:
+            by[s["stance"]].append(_name(s.get("by")) or "?")
+    return {
+        "article_id": c.get("article_id"),
+        "id": c.get("id"),
+        "claimant": _name(c.get("claimant")),
+        "cue": c.get("cue"),
+        "kind": c.get("kind"),
+        "status": c.get("status"),
+        "text": c.get("text"),
+        "refuted_by": "; ".join(by["refutes"]),
+        "supported_by": "; ".join(by["supports"]),
+        "evidence": ev.get("text"),
+        "evidence_start": ev.get("start"),
+        "evidence_end": ev.get("end"),
+        "title": art.get("title"),
+        "published": art.get("published"),
+        "source": art.get("source"),
+    }
+
+
+def article_row(a: dict[str, Any]) -> dict[str, Any]:
+    row = {k: a.get(k) for k in ARTICLE_COLUMNS}
+    cred = a.get("credibility")
+    row["credibility"] = cred.get("score") if isinstance(cred, dict) else cred
+    return row
+
+
+FLATTEN = {
+    "events": (EVENT_COLUMNS, event_row),
+    "claims": (CLAIM_COLUMNS, claim_row),
+    "articles": (ARTICLE_COLUMNS, article_row),
+    "places": (PLACE_COLUMNS, lambda p: p),
+}
+
+
+def _feature(kind: str, row: dict[str, Any]) -> dict[str, Any] | None:
+    if kind == "events":
+        loc = row.get("location") or {}
+        lat, lon = loc.get("lat"), loc.get("lon")
+        props = event_row(row)
+    elif kind == "places":
+        lat, lon = row.get("lat"), row.get("lon")
+        props = dict(row)
+    else:
+        raise UsageError(f"geojson is for located rows (events, places), not {kind}")
+    if lat is None or lon is None:
+        return None
+    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": props}
+
+
+def write(rows: Iterable[dict[str, Any]], fmt: str, out: TextIO, kind: str) -> int:
+    """Write ``rows`` of ``kind`` (articles, events, claims, places) as ``fmt``; returns
+    the number written (for GeoJSON: located features)."""
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
+    n = 0
+    if fmt == "jsonl":
+        for row in rows:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            n += 1
+    elif fmt == "json":
+        out.write("[")
+        for row in rows:
+            out.write(("," if n else "") + "\n" + json.dumps(row, ensure_ascii=False))
+            n += 1
+        out.write("\n]\n" if n else "]\n")
+    elif fmt == "csv":
+        columns, flatten = FLATTEN[kind]
+        writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(flatten(row))
+            n += 1
+    else:
+        out.write('{"type": "FeatureCollection", "features": [')
+        for row in rows:
+            feature = _feature(kind, row)
+            if feature is None:
+                continue
+            out.write(("," if n else "") + "\n" + json.dumps(feature, ensure_ascii=False))
+            n += 1
+        out.write("\n]}\n")
+    return n

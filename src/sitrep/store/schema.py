@@ -1,0 +1,83 @@
+"""The store's schema, as numbered migrations shared by every backend.
+
+Each migration is a list of statements in the common subset of SQLite and PostgreSQL
+(``{json}``, ``{real}``, ``{autoinc}`` are filled per backend). A store records the
+migrations it has applied in ``schema_migrations`` and applies the missing ones, in order,
+when it is opened. Add a migration; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[tuple[int, str, list[str]]] = [
+    (
+        1,
+        "articles, events, claims, places, figures, with their evidence",
+        [
+            """CREATE TABLE articles (
+                id TEXT PRIMARY KEY,
+                content_hash TEXT NOT NULL UNIQUE,
+                url TEXT, source TEXT, title TEXT, published TEXT, language TEXT,
+                n_events INTEGER NOT NULL DEFAULT 0,
+                n_errors INTEGER NOT NULL DEFAULT 0,
+                ingested_at TEXT NOT NULL,
+                record {json} NOT NULL
+            )""",
+            "CREATE INDEX articles_published ON articles (published)",
+            "CREATE INDEX articles_source ON articles (source)",
+            """CREATE TABLE events (
+                article_id TEXT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+                event_id TEXT NOT NULL,
+                headline INTEGER NOT NULL DEFAULT 0,
+                event_type TEXT, sub_event_type TEXT, method TEXT,
+                date_start TEXT, date_end TEXT, date_precision TEXT,
+                place_name TEXT, geonameid INTEGER, country TEXT, admin1 TEXT,
+                lat {real}, lon {real}, geo_precision INTEGER,
+                actor1 TEXT, actor1_id TEXT, actor1_type TEXT,
+                actor2 TEXT, actor2_id TEXT, actor2_type TEXT,
+                fatalities INTEGER, civilians INTEGER, children INTEGER, women INTEGER, combatants INTEGER,
+                injured INTEGER, displaced INTEGER,
+                modality TEXT, attributed_to TEXT, confidence {real},
+                evidence TEXT, evidence_start INTEGER, evidence_end INTEGER,
+                data {json} NOT NULL,
+                PRIMARY KEY (article_id, event_id)
+            )""",
+            "CREATE INDEX events_date ON events (date_start, date_end)",
+            "CREATE INDEX events_type ON events (event_type, sub_event_type)",
+            "CREATE INDEX events_country ON events (country)",
+            "CREATE INDEX events_latlon ON events (lat, lon)",
+            "CREATE INDEX events_actor1 ON events (actor1)",
+            "CREATE INDEX events_actor2 ON events (actor2)",
+            """CREATE TABLE claims (
+                article_id TEXT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+                claim_id TEXT NOT NULL,
+                claimant TEXT, claimant_id TEXT, cue TEXT, kind TEXT, status TEXT,
+                text TEXT, evidence_start INTEGER, evidence_end INTEGER,
+                data {json} NOT NULL,
+                PRIMARY KEY (article_id, claim_id)
+            )""",
+            "CREATE INDEX claims_claimant ON claims (claimant)",
+            """CREATE TABLE places (
+                article_id TEXT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+                seq INTEGER NOT NULL,
+                mention TEXT, geonameid INTEGER, name TEXT, country TEXT, admin1 TEXT,
+                lat {real}, lon {real}, feature TEXT, score {real},
+                start_char INTEGER, end_char INTEGER,
+                PRIMARY KEY (article_id, seq)
+            )""",
+            "CREATE INDEX places_geonameid ON places (geonameid)",
+            "CREATE INDEX places_country ON places (country)",
+            """CREATE TABLE figures (
+                article_id TEXT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+                seq INTEGER NOT NULL,
+                value {real}, qualifier TEXT, unit TEXT, what TEXT, source TEXT,
+                evidence TEXT, evidence_start INTEGER, evidence_end INTEGER,
+                data {json} NOT NULL,
+                PRIMARY KEY (article_id, seq)
+            )""",
+        ],
+    ),
+]
+
+
+def latest() -> int:
+    return MIGRATIONS[-1][0]
