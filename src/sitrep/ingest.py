@@ -30,6 +30,7 @@ from .record import Article, content_hash
 from .timex import parse_date
 
 DEFAULT_MAX_BYTES = int(os.environ.get("SITREP_MAX_BYTES", 10 * 1024 * 1024))
+MIN_ARTICLE_WORDS = 12  # a page whose main text is shorter holds no article (menus, error pages)
 TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
@@ -149,10 +150,10 @@ def article_from_html(
 ) -> Article:
     """An Article from a raw page: the extracted body is the record's text."""
     page = extract_html(html, url=url)
-    if not page.text.strip():
-        article = failed(
-            fields.get("id") or origin or url or "html", "no-article", "no article text found in the page"
-        )
+    words = len(page.text.split())
+    if words < MIN_ARTICLE_WORDS:
+        found = f"only {words} words of text" if words else "no text"
+        article = failed(fields.get("id") or origin or url or "html", "no-article", f"no article in the page ({found})")
         article.url = url
         return article
     article = article_from_text(
@@ -166,7 +167,6 @@ def article_from_html(
         origin=origin,
         clean=False,
     )
-    article._html = None  # the page is not kept: records stay small
     return article
 
 
