@@ -27,7 +27,9 @@ def seed_text(shared: Path) -> str:
     return (shared / "data" / "seed" / "raqqa-2017-06-15.txt").read_text(encoding="utf-8")
 
 
-def run_sitrep(*args: str, input: str | bytes | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+def run_sitrep(
+    *args: str, input: str | bytes | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess:
     """Run the installed console script, as a user would."""
     data = input.encode() if isinstance(input, str) else input
     return subprocess.run([str(SITREP), *args], input=data, capture_output=True, timeout=timeout, cwd=ROOT)

@@ -26,7 +26,9 @@ def test_title_dateline_date_and_boilerplate():
 
 
 def test_first_line_date_fakes_style():
-    a = article_from_text("Wed 05 Apr 2017 Syria attack symptoms consistent with nerve agent use WHO. Victims...")
+    a = article_from_text(
+        "Wed 05 Apr 2017 Syria attack symptoms consistent with nerve agent use WHO. Victims..."
+    )
     assert a.published == "2017-04-05"
 
 
@@ -37,7 +39,9 @@ def test_reuters_dateline_without_date():
 
 
 def test_given_fields_win():
-    a = article_from_object({"id": 7, "text": SEED_LIKE, "title": "Given", "published": "2017-06-16", "url": "https://ex.org/a"})
+    a = article_from_object(
+        {"id": 7, "text": SEED_LIKE, "title": "Given", "published": "2017-06-16", "url": "https://ex.org/a"}
+    )
     assert (a.id, a.title, a.published, a.source) == ("7", "Given", "2017-06-16", "ex.org")
 
 
@@ -79,17 +83,26 @@ def test_html_without_article(tmp_path: Path):
 
 
 def test_html_article(tmp_path: Path):
-    body = "".join(f"<p>Paragraph {i} says that shelling hit the town of Douma again on Monday morning.</p>" for i in range(8))
-    (tmp_path / "p.html").write_text(f"<html><head><title>Shelling in Douma</title></head><body><article>{body}"
-                                     "<p>Leave a Reply</p></article></body></html>")
+    body = "".join(
+        f"<p>Paragraph {i} says that shelling hit the town of Douma again on Monday morning.</p>"
+        for i in range(8)
+    )
+    (tmp_path / "p.html").write_text(
+        f"<html><head><title>Shelling in Douma</title></head><body><article>{body}"
+        "<p>Leave a Reply</p></article></body></html>"
+    )
     (a,) = list(read_inputs([str(tmp_path / "p.html")]))
     assert not a.errors and "Paragraph 7" in a.text and "Leave a Reply" not in a.text
     assert a.title == "Shelling in Douma"
 
 
 def test_invalid_json_line_reported_with_line_number(tmp_path: Path):
-    lines = [json.dumps({"id": "a", "text": "One article about Aleppo."}), "{not json", "",
-             json.dumps({"id": "b", "text": "Another about Homs."})]
+    lines = [
+        json.dumps({"id": "a", "text": "One article about Aleppo."}),
+        "{not json",
+        "",
+        json.dumps({"id": "b", "text": "Another about Homs."}),
+    ]
     (tmp_path / "batch.jsonl").write_text("\n".join(lines) + "\n")
     got = codes(read_inputs([str(tmp_path / "batch.jsonl")]))
     assert got[0] == ("a", []) and got[2] == ("b", [])
@@ -116,7 +129,9 @@ def test_directory_with_unreadable_entries(tmp_path: Path):
 
 
 def test_stdin_jsonl_and_text():
-    raw = io.BufferedReader(io.BytesIO(b'{"id": "1", "text": "Airstrikes hit Idlib."}\n{"id": "2", "text": "Homs."}\n'))
+    raw = io.BufferedReader(
+        io.BytesIO(b'{"id": "1", "text": "Airstrikes hit Idlib."}\n{"id": "2", "text": "Homs."}\n')
+    )
     assert [a.id for a in read_stdin(raw)] == ["1", "2"]
     raw = io.BufferedReader(io.BytesIO("Plain article about Raqqa.\n".encode()))
     (a,) = list(read_stdin(raw))

@@ -28,14 +28,30 @@ def full_article() -> Article:
     a.actors = [Actor("islamic-state", "Islamic State", "Rebel Groups", [Mention("ISIS", 0, 4)])]
     a.events = [
         Event(
-            "e1", "Violence against civilians", "Attack", Span(a.text, 0, len(a.text)), headline=True,
-            date=DateInterval("2017-06-15", "2017-06-15", "day"), location=raqqa,
+            "e1",
+            "Violence against civilians",
+            "Attack",
+            Span(a.text, 0, len(a.text)),
+            headline=True,
+            date=DateInterval("2017-06-15", "2017-06-15", "day"),
+            location=raqqa,
             actor1=ActorRef("islamic-state", "Islamic State", "Rebel Groups"),
         )
     ]
-    a.figures = [Figure(40000, "more than", "children", "at risk", Span("x", 0, 1), source=ActorRef(None, "UN"))]
-    a.claims = [Claim("c1", ActorRef(None, "Russia"), "reports", "a deal", Span("y", 0, 1),
-                      stances=[Stance(ActorRef(None, "SDF"), "refutes", Span("z", 0, 1))], status="denied")]
+    a.figures = [
+        Figure(40000, "more than", "children", "at risk", Span("x", 0, 1), source=ActorRef(None, "UN"))
+    ]
+    a.claims = [
+        Claim(
+            "c1",
+            ActorRef(None, "Russia"),
+            "reports",
+            "a deal",
+            Span("y", 0, 1),
+            stances=[Stance(ActorRef(None, "SDF"), "refutes", Span("z", 0, 1))],
+            status="denied",
+        )
+    ]
     return a
 
 
@@ -43,8 +59,22 @@ def test_record_has_schema_fields_in_order():
     d = full_article().to_dict()
     assert list(d)[:2] == ["schema", "id"]
     assert d["schema"] == SCHEMA
-    for key in ("url", "source", "title", "published", "dateline", "language", "text", "places", "actors",
-                "events", "figures", "claims", "credibility", "errors"):
+    for key in (
+        "url",
+        "source",
+        "title",
+        "published",
+        "dateline",
+        "language",
+        "text",
+        "places",
+        "actors",
+        "events",
+        "figures",
+        "claims",
+        "credibility",
+        "errors",
+    ):
         assert key in d
     assert not any(k.startswith("_") for k in d)
     json.dumps(d)  # serialisable

@@ -78,13 +78,39 @@ def test_parse_date(s, iso):
 @settings(max_examples=300, deadline=None)
 @given(
     published=st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2030, 12, 31)),
-    phrase=st.sampled_from([
-        "last week", "this week", "earlier this week", "last month", "earlier this month", "this month",
-        "last year", "this year", "yesterday", "today", "on Monday", "last Sunday", "next Friday",
-        "since January", "since December", "in recent weeks", "in the past three days", "two weeks ago",
-        "three months ago", "a year ago", "in early March", "on February 29", "on 31 April", "in 2014",
-        "since 2011", "last weekend", "the past week", "in mid-2015", "on December 31",
-    ]),
+    phrase=st.sampled_from(
+        [
+            "last week",
+            "this week",
+            "earlier this week",
+            "last month",
+            "earlier this month",
+            "this month",
+            "last year",
+            "this year",
+            "yesterday",
+            "today",
+            "on Monday",
+            "last Sunday",
+            "next Friday",
+            "since January",
+            "since December",
+            "in recent weeks",
+            "in the past three days",
+            "two weeks ago",
+            "three months ago",
+            "a year ago",
+            "in early March",
+            "on February 29",
+            "on 31 April",
+            "in 2014",
+            "since 2011",
+            "last weekend",
+            "the past week",
+            "in mid-2015",
+            "on December 31",
+        ]
+    ),
 )
 def test_every_resolution_is_a_valid_interval(published, phrase):
     for d in find_dates(f"Fighting was reported {phrase} near the town.", published.isoformat()):

@@ -153,7 +153,9 @@ def article_from_html(
     words = len(page.text.split())
     if words < MIN_ARTICLE_WORDS:
         found = f"only {words} words of text" if words else "no text"
-        article = failed(fields.get("id") or origin or url or "html", "no-article", f"no article in the page ({found})")
+        article = failed(
+            fields.get("id") or origin or url or "html", "no-article", f"no article in the page ({found})"
+        )
         article.url = url
         return article
     article = article_from_text(
@@ -314,19 +316,27 @@ def read_stdin(stream: IO[bytes] | None = None, max_bytes: int = DEFAULT_MAX_BYT
     yield from read_bytes(data, "<stdin>", kind, max_bytes)
 
 
+def _walk(folder: str) -> list[str]:
+    """Files with known suffixes under ``folder``, sorted; folders that cannot be listed
+    are returned too, so reading them reports the failure."""
+    found: list[str] = []
+    for root, dirs, files in os.walk(folder, onerror=lambda err: found.append(err.filename)):
+        dirs.sort()
+        found.extend(
+            os.path.join(root, f)
+            for f in sorted(files)
+            if Path(f).suffix.lower() in KNOWN_SUFFIXES and not f.startswith(".")
+        )
+    return found
+
+
 def expand(inputs: Iterable[str]) -> Iterator[str]:
     """Paths, directories (recursively, known suffixes, sorted), globs, URLs and '-'."""
     for item in inputs:
         if item == "-" or item.startswith(("http://", "https://")):
             yield item
         elif os.path.isdir(item):
-            found = []
-            for root, dirs, files in os.walk(item, onerror=lambda e: found.append(e.filename)):
-                dirs.sort()
-                for f in sorted(files):
-                    if Path(f).suffix.lower() in KNOWN_SUFFIXES and not f.startswith("."):
-                        found.append(os.path.join(root, f))
-            yield from found
+            yield from _walk(item)
         elif any(c in item for c in "*?[") and not os.path.exists(item):
             matches = sorted(glob.glob(item, recursive=True))
             if not matches:

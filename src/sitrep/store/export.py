@@ -12,6 +12,7 @@ from typing import Any, TextIO
 from ..errors import UsageError
 
 FORMATS = ("json", "jsonl", "csv", "geojson")
+GEO_KINDS = ("events", "places")
 
 # ACLED's export columns first (same names), then sitrep's own.
 EVENT_COLUMNS = [
@@ -207,7 +208,7 @@ def _feature(kind: str, row: dict[str, Any]) -> dict[str, Any] | None:
         lat, lon = row.get("lat"), row.get("lon")
         props = dict(row)
     else:
-        raise UsageError(f"geojson is for located rows (events, places), not {kind}")
+        raise UsageError(f"geojson is for located rows ({', '.join(GEO_KINDS)}), not {kind}")
     if lat is None or lon is None:
         return None
     return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": props}
@@ -218,6 +219,8 @@ def write(rows: Iterable[dict[str, Any]], fmt: str, out: TextIO, kind: str) -> i
     the number written (for GeoJSON: located features)."""
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
+    if fmt == "geojson" and kind not in GEO_KINDS:
+        raise UsageError(f"geojson is for located rows ({', '.join(GEO_KINDS)}), not {kind}")
     n = 0
     if fmt == "jsonl":
         for row in rows:
