@@ -133,7 +133,7 @@ def test_stdin_jsonl_and_text():
         io.BytesIO(b'{"id": "1", "text": "Airstrikes hit Idlib."}\n{"id": "2", "text": "Homs."}\n')
     )
     assert [a.id for a in read_stdin(raw)] == ["1", "2"]
-    raw = io.BufferedReader(io.BytesIO("Plain article about Raqqa.\n".encode()))
+    raw = io.BufferedReader(io.BytesIO(b"Plain article about Raqqa.\n"))
     (a,) = list(read_stdin(raw))
     assert a.text == "Plain article about Raqqa." and not a.errors
 

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_record import full_article
 
 from sitrep.errors import StoreError, UsageError
 from sitrep.record import ActorRef, Article, DateInterval, Event, Fatalities, Place, Span
 from sitrep.store import Filters, open_store, parse_bbox
 from sitrep.store.export import EVENT_COLUMNS, write
-from test_record import full_article
 
 
 def located(
