@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import importlib
 import logging
+import time
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol
 
@@ -83,6 +85,7 @@ class Pipeline:
             load_stage(s, **options.get(s, {})) if isinstance(s, str) else s for s in stages
         ]
         check_order(self.stages)
+        self.seconds: defaultdict[str, float] = defaultdict(float)  # time per stage, for `sitrep bench`
 
     @property
     def names(self) -> list[str]:
@@ -96,23 +99,28 @@ class Pipeline:
             live = [a for a in articles if _live(a)]
             if not live:
                 break
-            pipe = getattr(stage, "pipe", None)
-            if pipe is not None:
-                try:
-                    for _ in pipe(live):
-                        pass
-                    continue
-                except Exception:  # noqa: BLE001 - retry one by one to find the article at fault
-                    log.warning("stage %s failed on a batch; retrying one article at a time", stage.name)
-            for article in live:
-                try:
-                    stage(article)
-                except Exception as exc:  # noqa: BLE001 - a bug in one stage must not lose the article
-                    log.exception("stage %s failed on %s", stage.name, article.id)
-                    article.fail(stage.name, "internal", f"{type(exc).__name__}: {exc}")
+            started = time.perf_counter()
+            self._run_stage(stage, live)
+            self.seconds[stage.name] += time.perf_counter() - started
         for article in articles:
             article._doc = None  # the Doc is working state; it does not leave the pipeline
         return articles
+
+    def _run_stage(self, stage: Stage, live: list[Article]) -> None:
+        pipe = getattr(stage, "pipe", None)
+        if pipe is not None:
+            try:
+                for _ in pipe(live):
+                    pass
+                return
+            except Exception:  # noqa: BLE001 - retry one by one to find the article at fault
+                log.warning("stage %s failed on a batch; retrying one article at a time", stage.name)
+        for article in live:
+            try:
+                stage(article)
+            except Exception as exc:  # noqa: BLE001 - a bug in one stage must not lose the article
+                log.exception("stage %s failed on %s", stage.name, article.id)
+                article.fail(stage.name, "internal", f"{type(exc).__name__}: {exc}")
 
     def map(self, articles: Iterable[Article], batch_size: int = 16) -> Iterator[Article]:
         batch: list[Article] = []
