@@ -57,15 +57,21 @@ def prepare(shared: Path, out: Path, limit: int | None) -> tuple[Path, int, int]
             if limit is not None and n >= limit:
                 break
             r = json.loads(line)
-            g.write(json.dumps({"id": r["id"], "title": r.get("title"), "text": r["text"], "source": r.get("source")}) + "\n")
+            g.write(
+                json.dumps(
+                    {"id": r["id"], "title": r.get("title"), "text": r["text"], "source": r.get("source")}
+                )
+                + "\n"
+            )
             n += 1
             words += len(r["text"].split())
     return inp, n, words
 
 
 def spacy_seconds(shared: Path, inp: Path) -> float:
-    proc = subprocess.run([sys.executable, str(shared / "eval" / "spacy_baseline.py"), str(inp)], capture_output=True,
-                          text=True)
+    proc = subprocess.run(
+        [sys.executable, str(shared / "eval" / "spacy_baseline.py"), str(inp)], capture_output=True, text=True
+    )
     if proc.returncode != 0:
         raise UsageError(f"spaCy baseline failed: {proc.stderr.strip()[-300:]}")
     return float(proc.stdout.split()[0])
@@ -113,8 +119,10 @@ def table(r: BenchResult) -> str:
     ]
     for w, run in sorted(r.runs.items()):
         s = run["seconds"]
-        lines.append(f"| sitrep analyze -j {w} | {s:.2f} | {r.articles / s:.1f} | {r.words / s:,.0f} | "
-                     f"{r.ratio(w):.2f} | {run['rss_mb']:.0f} |")
+        lines.append(
+            f"| sitrep analyze -j {w} | {s:.2f} | {r.articles / s:.1f} | {r.words / s:,.0f} | "
+            f"{r.ratio(w):.2f} | {run['rss_mb']:.0f} |"
+        )
     if r.stage_ms:
         lines += ["", "| stage | ms/article (1 process) |", "|---|---:|"]
         lines += [f"| {k} | {v:.2f} |" for k, v in r.stage_ms.items()]

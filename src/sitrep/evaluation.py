@@ -82,10 +82,12 @@ def analyze(ctx: Context, inp: Path, out: Path) -> float:
     return run_sitrep(ctx, "analyze", inp, out, "--format", "jsonl", "-q", "-j", str(ctx.workers))
 
 
-def score(ctx: Context, scorer: str, *args: str | Path) -> str:
+def score(ctx: Context, scorer: str, *args: str | Path | int) -> str:
     """Run a reference scorer; returns its report line (it exits 0/1 on its own floor,
     which the harness does not use: floors live in eval/floors.yaml)."""
-    proc = subprocess.run([sys.executable, str(ctx.scorers / scorer), *map(str, args)], capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, str(ctx.scorers / scorer), *map(str, args)], capture_output=True, text=True
+    )
     line = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
     if not line:
         raise RuntimeError(f"{scorer} printed nothing: {proc.stderr[-500:]}")
@@ -116,7 +118,9 @@ def bench_seed(ctx: Context) -> list[Result]:
 def bench_fakes(ctx: Context) -> list[Result]:
     gold = ctx.data / "fakes" / "dev.jsonl"
     inp = ctx.out / "fakes.in.jsonl"
-    n = _write_jsonl(inp, ({k: r.get(k) for k in ("id", "title", "text", "source")} for r in _read_jsonl(gold)))
+    n = _write_jsonl(
+        inp, ({k: r.get(k) for k in ("id", "title", "text", "source")} for r in _read_jsonl(gold))
+    )
     out = ctx.out / "fakes.out.jsonl"
     secs = analyze(ctx, inp, out)
     line = score(ctx, "fakes.py", gold, out, 0)
@@ -141,7 +145,9 @@ def bench_geo(ctx: Context) -> list[Result]:
             continue
         inp, out = ctx.out / f"geo-{corpus}.in.jsonl", ctx.out / f"geo-{corpus}.out.jsonl"
         with open(inp, "w", encoding="utf-8") as f:
-            subprocess.run([sys.executable, str(ctx.scorers / "geo.py"), "inputs", str(xml)], stdout=f, check=True)
+            subprocess.run(
+                [sys.executable, str(ctx.scorers / "geo.py"), "inputs", str(xml)], stdout=f, check=True
+            )
         n = sum(1 for _ in open(inp, encoding="utf-8"))
         secs = analyze(ctx, inp, out)
         line = score(ctx, "geo.py", "score", xml, out)
@@ -157,7 +163,9 @@ def bench_stance(ctx: Context) -> list[Result]:
         return [Result("stance emergent", error="`sitrep stance` is not available yet")]
     gold = ctx.data / "stance" / "emergent.dev.jsonl"
     inp = ctx.out / "stance.in.jsonl"
-    n = _write_jsonl(inp, ({"id": i, "claim": r["claim"], "text": r["headline"]} for i, r in enumerate(_read_jsonl(gold))))
+    n = _write_jsonl(
+        inp, ({"id": i, "claim": r["claim"], "text": r["headline"]} for i, r in enumerate(_read_jsonl(gold)))
+    )
     out = ctx.out / "stance.out.jsonl"
     secs = run_sitrep(ctx, "stance", inp, out)
     line = score(ctx, "stance.py", gold, out, 0)
@@ -167,7 +175,9 @@ def bench_stance(ctx: Context) -> list[Result]:
 def bench_extract(ctx: Context) -> list[Result]:
     gold = ctx.data / "html" / "dev.jsonl"
     inp = ctx.out / "extract.in.jsonl"
-    n = _write_jsonl(inp, ({"id": r["id"], "html": r["html"], "url": r.get("url")} for r in _read_jsonl(gold)))
+    n = _write_jsonl(
+        inp, ({"id": r["id"], "html": r["html"], "url": r.get("url")} for r in _read_jsonl(gold))
+    )
     out = ctx.out / "extract.out.jsonl"
     secs = run_sitrep(ctx, "analyze", inp, out, "--format", "jsonl", "-q", "-j", str(ctx.workers))
     line = score(ctx, "extract.py", gold, out)
@@ -175,11 +185,16 @@ def bench_extract(ctx: Context) -> list[Result]:
     base = ctx.out / "extract.trafilatura.jsonl"
     started = time.perf_counter()
     with open(base, "w", encoding="utf-8") as f:
-        proc = subprocess.run([sys.executable, str(ctx.scorers / "trafilatura_baseline.py"), str(inp)], stdout=f,
-                              stderr=subprocess.PIPE)
+        proc = subprocess.run(
+            [sys.executable, str(ctx.scorers / "trafilatura_baseline.py"), str(inp)],
+            stdout=f,
+            stderr=subprocess.PIPE,
+        )
     if proc.returncode == 0:
         line = score(ctx, "extract.py", gold, base)
-        results.append(Result("extract trafilatura", figures_of(line), line, time.perf_counter() - started, n))
+        results.append(
+            Result("extract trafilatura", figures_of(line), line, time.perf_counter() - started, n)
+        )
     return results
 
 
@@ -195,7 +210,18 @@ BENCHMARKS: dict[str, Callable[[Context], list[Result]]] = {
 # The figures shown per benchmark, in order.
 SHOWN = {
     "seed": ["checks"],
-    "fakes": ["mean5", "location", "actor", "cause", "civilians", "children", "women", "combatants", "date", "date+-3d"],
+    "fakes": [
+        "mean5",
+        "location",
+        "actor",
+        "cause",
+        "civilians",
+        "children",
+        "women",
+        "combatants",
+        "date",
+        "date+-3d",
+    ],
     "case2021": ["weightedF1", "macroF1", "acc"],
     "geo": ["recall161", "acc161", "found", "precision_spans", "ms_per_article"],
     "stance": ["macroF1", "acc"],
@@ -238,17 +264,26 @@ def table(results: list[Result], floors: dict[str, dict[str, float]]) -> str:
             lines.append(f"| {r.benchmark} | | {r.error} | | |")
             continue
         figs = ", ".join(
-            f"{k} {r.figures[k]:.0f}/{r.figures.get('of', 0):.0f}" if k == "checks" else
-            f"{k} {r.figures[k]:.1f}" if k == "ms_per_article" else f"{k} {r.figures[k]:.3f}"
-            for k in _shown(r.benchmark) if k in r.figures
+            f"{k} {r.figures[k]:.0f}/{r.figures.get('of', 0):.0f}"
+            if k == "checks"
+            else f"{k} {r.figures[k]:.1f}"
+            if k == "ms_per_article"
+            else f"{k} {r.figures[k]:.3f}"
+            for k in _shown(r.benchmark)
+            if k in r.figures
         )
         fl = ", ".join(f"{k} >= {v}" for k, v in floors.get(r.benchmark, {}).items())
         lines.append(f"| {r.benchmark} | {r.n} | {figs} | {fl} | {r.seconds:.1f} |")
     return "\n".join(lines)
 
 
-def run(shared: Path, out: Path, only: list[str] | None, workers: int,
-        log: Callable[[str], None] = lambda s: print(s, file=sys.stderr)) -> list[Result]:
+def run(
+    shared: Path,
+    out: Path,
+    only: list[str] | None,
+    workers: int,
+    log: Callable[[str], None] = lambda s: print(s, file=sys.stderr),
+) -> list[Result]:
     if not (shared / "data").is_dir() or not (shared / "eval").is_dir():
         raise UsageError(f"{shared} has no data/ and eval/ folders (use --shared PATH)")
     unknown = [b for b in only or [] if b not in BENCHMARKS]

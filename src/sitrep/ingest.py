@@ -176,7 +176,7 @@ def article_from_object(obj: Any, origin: str = "<object>") -> Article:
     """An Article from a JSON object ``{"id","text"|"html","title","published","source","url"}``."""
     if not isinstance(obj, dict):
         return failed(origin, "invalid-json", f"expected a JSON object, got {type(obj).__name__}")
-    fields = {k: obj.get(k) for k in ("id", "title", "source", "url")}
+    fields: dict[str, Any] = {k: obj.get(k) for k in ("id", "title", "source", "url")}
     fields["published"] = obj.get("published") or obj.get("date")
     if fields["id"] is not None:
         fields["id"] = str(fields["id"])

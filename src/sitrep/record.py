@@ -133,8 +133,13 @@ class DateInterval:
         if d is None:
             return None
         return cls(
-            **{k: d.get(k) for k in ("start", "end", "precision", "text", "char_start", "char_end")}
-            | {"ongoing": bool(d.get("ongoing", False))}
+            d.get("start"),
+            d.get("end"),
+            d.get("precision") or "unknown",
+            d.get("text") or "",
+            d.get("char_start"),
+            d.get("char_end"),
+            bool(d.get("ongoing", False)),
         )
 
 

@@ -246,12 +246,12 @@ def _resolve(kind: str, g: dict[str, str | None], ref: dt.date | None) -> tuple 
     if kind in ("md", "dm"):
         if ref is None:
             return None
-        m, d = _month(g["mo"]), int(g["d"])  # type: ignore[arg-type]
-        day = _date(ref.year, m, d)
+        m, dnum = _month(g["mo"]), int(g["d"])  # type: ignore[arg-type]
+        day = _date(ref.year, m, dnum)
         if day is None:
             return None
         if day > ref + dt.timedelta(days=31):  # news looks back: "December 28" in a January paper
-            day = _date(ref.year - 1, m, d)
+            day = _date(ref.year - 1, m, dnum)
         return _interval(day, day, "day") if day else None
     if ref is None:
         return None

@@ -14,13 +14,28 @@ FLOORS = Path("eval/floors.yaml")
 
 
 @click.command(name="eval")
-@click.option("--shared", type=click.Path(path_type=Path), default=Path("../shared"), show_default=True,
-              help="The shared folder with data/ and eval/.")
+@click.option(
+    "--shared",
+    type=click.Path(path_type=Path),
+    default=Path("../shared"),
+    show_default=True,
+    help="The shared folder with data/ and eval/.",
+)
 @click.option("--only", help=f"Comma-separated benchmarks ({', '.join(evaluation.BENCHMARKS)}); default all.")
-@click.option("--out", type=click.Path(path_type=Path), default=Path("var/eval"), show_default=True,
-              help="Scratch folder for inputs, records and results.json.")
-@click.option("--floors", type=click.Path(path_type=Path), default=FLOORS, show_default=True,
-              help="Pinned minimum figures; exit status 1 when one is not met.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("var/eval"),
+    show_default=True,
+    help="Scratch folder for inputs, records and results.json.",
+)
+@click.option(
+    "--floors",
+    type=click.Path(path_type=Path),
+    default=FLOORS,
+    show_default=True,
+    help="Pinned minimum figures; exit status 1 when one is not met.",
+)
 @workers_option
 def eval_(shared: Path, only: str | None, out: Path, floors: Path, workers: int | None) -> int:
     """Run the reference scorers on every dev set and print one table."""
@@ -38,7 +53,9 @@ def eval_(shared: Path, only: str | None, out: Path, floors: Path, workers: int 
 @click.option("--shared", type=click.Path(path_type=Path), default=Path("../shared"), show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), default=Path("var/bench"), show_default=True)
 @click.option("--limit", type=click.IntRange(1), help="Only the first N articles.")
-@click.option("--runs", default=None, help="Worker counts to time, comma-separated (default: 1 and all cores).")
+@click.option(
+    "--runs", default=None, help="Worker counts to time, comma-separated (default: 1 and all cores)."
+)
 @workers_option
 def bench(shared: Path, out: Path, limit: int | None, runs: str | None, workers: int | None) -> int:
     """Throughput of `sitrep analyze` against plain spaCy on the FA-KES dev articles."""
