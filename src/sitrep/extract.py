@@ -137,6 +137,82 @@ def clean_body(
     return drop_boilerplate(re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n"))
 
 
+# -- articles split over several containers ----------------------------------------------------
+
+_BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre")
+
+
+def _block_texts(container: Any) -> list[str]:
+    """The paragraphs of a container, in order (innermost blocks only; blocks that are
+    mostly link text, such as lists of other stories, are left out)."""
+    out = []
+    for el in container.iter(*_BLOCKS):
+        if any(True for _ in el.iterdescendants(*_BLOCKS)):
+            continue
+        text = re.sub(r"\s+", " ", el.text_content()).strip()
+        if not text:
+            continue
+        linked = sum(len(a.text_content().strip()) for a in el.iter("a"))
+        if linked > 0.5 * len(text) or (el.tag == "li" and _link_list(el.getparent())):
+            continue
+        out.append(text)
+    return out
+
+
+def _link_list(lst: Any) -> bool:
+    """A list of 3+ items that each carry a link: "more stories" and the like."""
+    if lst is None or lst.tag not in ("ul", "ol"):
+        return False
+    items = [li for li in lst if li.tag == "li"]
+    return len(items) >= 3 and all(li.find(".//a") is not None for li in items)
+
+
+def _article_of(el: Any) -> Any:
+    return next((a for a in el.iterancestors("article")), None)
+
+
+def split_body_parts(tree: Any, text: str) -> tuple[list[str], list[str]]:
+    """Paragraphs of the same article that the extraction missed because the page splits
+    the body into several containers of the same kind (between ads or embeds).
+
+    The container holding most of the extracted paragraphs is found in the page; other
+    elements with the same tag and class, inside the same ``<article>`` (if any), that
+    hold new paragraphs of 15+ words (at least two, or 400 characters) are the missing
+    parts. Returns (paragraphs before, paragraphs after) the extracted text."""
+    if tree is None or not text:
+        return [], []
+    lines = {_words(line) for line in text.split("\n") if line.strip()}
+    parents: dict[Any, int] = {}
+    for p in tree.iter("p"):
+        if _words(p.text_content()) in lines:
+            parent = p.getparent()
+            if parent is not None:
+                parents[parent] = parents.get(parent, 0) + 1
+    if not parents:
+        return [], []
+    main = max(parents, key=lambda k: parents[k])
+    cls = main.get("class")
+    if not cls or parents[main] < 2:
+        return [], []
+    article = _article_of(main)
+    before: list[str] = []
+    after: list[str] = []
+    seen_main = False
+    for el in tree.iter(main.tag):
+        if el is main:
+            seen_main = True
+            continue
+        if el.get("class") != cls or _article_of(el) is not article:
+            continue
+        if any(a is main for a in el.iterancestors()) or any(d is main for d in el.iterdescendants()):
+            continue
+        new = [t for t in _block_texts(el) if _words(t) not in lines]
+        long = [t for t in new if len(t.split()) >= 15]
+        if len(long) >= 2 or sum(len(t) for t in long) >= 400:
+            (after if seen_main else before).extend(new)
+    return before, after
+
+
 # -- the extraction ----------------------------------------------------------------------------
 
 
@@ -181,7 +257,11 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
         return Extracted(text="")
     title = _get(doc, "title")
     site_name = _get(doc, "sitename")
-    text = clean_body(text, [title] if title else [], site_name, header_lines(_parse(html)))
+    tree = _parse(html)
+    before, after = split_body_parts(tree, text)
+    if before or after:
+        text = "\n".join([*before, text, *after])
+    text = clean_body(text, [title] if title else [], site_name, header_lines(tree))
     return Extracted(
         text=text,
         title=title,
