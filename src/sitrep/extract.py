@@ -34,6 +34,9 @@ class Extracted:
     published: str | None = None  # ISO date
     url: str | None = None  # canonical URL when the page gives one
     site_name: str | None = None
+    description: str | None = None
+    language: str | None = None  # the page's declared language (<html lang>, og:locale)
+    date_source: str | None = None  # where ``published`` came from: json-ld, meta, time, url, text
 
 
 # -- the line filter ---------------------------------------------------------------------------
@@ -213,6 +216,193 @@ def split_body_parts(tree: Any, text: str) -> tuple[list[str], list[str]]:
     return before, after
 
 
+# -- metadata ----------------------------------------------------------------------------------
+
+_ISO_DATE = re.compile(r"((?:19|20)\d\d)-(\d\d)-(\d\d)")
+_URL_DATE = re.compile(r"/((?:19|20)\d\d)[/_-](0?[1-9]|1[0-2])[/_-](0?[1-9]|[12]\d|3[01])(?:/|[_-]|$)")
+_PUBLISHED_META = (
+    "article:published_time",
+    "og:published_time",
+    "datepublished",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "published-date",
+    "parsely-pub-date",
+    "sailthru.date",
+    "dc.date.issued",
+    "dcterms.created",
+    "dc.date",
+    "date",
+    "article.published",
+    "publication_date",
+)
+
+
+def _iso(value: Any) -> str | None:
+    """An ISO date (YYYY-MM-DD) from a machine-readable date, checked for validity."""
+    import datetime as dt
+
+    if not isinstance(value, str):
+        return None
+    m = _ISO_DATE.search(value)
+    if not m:
+        return None
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
+    except ValueError:
+        return None
+
+
+def _url_date(url: str | None) -> str | None:
+    m = _URL_DATE.search(url or "")
+    return _iso(f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}") if m else None
+
+
+def _days_apart(a: str, b: str) -> int:
+    import datetime as dt
+
+    return abs((dt.date.fromisoformat(a) - dt.date.fromisoformat(b)).days)
+
+
+def _json_ld(tree: Any) -> list[dict[str, Any]]:
+    """The JSON-LD objects of a page, flattened (``@graph`` and lists unpacked)."""
+    import json
+
+    out: list[dict[str, Any]] = []
+    for script in tree.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json" or not script.text:
+            continue
+        try:
+            data = json.loads(script.text.strip().rstrip(";"))
+        except ValueError:
+            continue
+        stack = [data]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                out.append(item)
+                if "@graph" in item:
+                    stack.append(item["@graph"])
+    return out
+
+
+_ARTICLE_TYPES = {
+    "article",
+    "newsarticle",
+    "reportagenewsarticle",
+    "blogposting",
+    "analysisnewsarticle",
+    "opinionnewsarticle",
+    "backgroundnewsarticle",
+    "liveblogposting",
+    "webpage",
+    "report",
+}
+
+
+def _ld_type(obj: dict[str, Any]) -> set[str]:
+    t = obj.get("@type")
+    types = t if isinstance(t, list) else [t]
+    return {str(x).lower() for x in types if x}
+
+
+def _name(value: Any) -> str | None:
+    """A name from a JSON-LD value: a string, {"name": ...}, or a list of them."""
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, dict):
+        return _name(value.get("name"))
+    if isinstance(value, list):
+        names = [n for n in (_name(v) for v in value) if n]
+        return "; ".join(dict.fromkeys(names)) or None
+    return None
+
+
+def page_metadata(tree: Any, url: str | None = None) -> dict[str, str | None]:
+    """Title, author, publication date (with its source), canonical URL, site name,
+    description and language from the page's markup: JSON-LD first, then OpenGraph and
+    other ``<meta>`` tags, ``<time>`` elements, and a date in the URL."""
+    meta: dict[str, str | None] = {}
+    if tree is None:
+        return meta
+    metas: dict[str, str] = {}
+    for el in tree.iter("meta"):
+        key = (el.get("property") or el.get("name") or el.get("itemprop") or "").strip().lower()
+        content = (el.get("content") or "").strip()
+        if key and content and key not in metas:
+            metas[key] = content
+    articles = [o for o in _json_ld(tree) if _ld_type(o) & _ARTICLE_TYPES]
+    articles.sort(key=lambda o: "webpage" in _ld_type(o))  # an Article before a WebPage
+    for obj in articles:
+        meta.setdefault("title", _name(obj.get("headline")))
+        meta.setdefault("author", _name(obj.get("author")))
+        meta.setdefault("site_name", _name(obj.get("publisher")))
+        date = _iso(obj.get("datePublished")) or _iso(obj.get("dateCreated"))
+        if date and not meta.get("published"):
+            meta["published"], meta["date_source"] = date, "json-ld"
+    meta = {k: v for k, v in meta.items() if v}
+    if not meta.get("published"):
+        for key in _PUBLISHED_META:
+            date = _iso(metas.get(key))
+            if date:
+                meta["published"], meta["date_source"] = date, "meta"
+                break
+    if not meta.get("published"):
+        for el in tree.iter("time"):
+            cls = " ".join(
+                filter(
+                    None,
+                    [
+                        el.get("class"),
+                        el.get("itemprop"),
+                        el.getparent().get("class") if el.getparent() is not None else None,
+                    ],
+                )
+            ).lower()
+            if "modif" in cls or "updat" in cls:
+                continue
+            date = _iso(el.get("datetime") or "")
+            if date:
+                meta["published"], meta["date_source"] = date, "time"
+                break
+    url_date = _url_date(url)
+    if not meta.get("published") and url_date:
+        meta["published"], meta["date_source"] = url_date, "url"
+    elif meta.get("published") and url_date and _days_apart(meta["published"], url_date) == 1:
+        # a UTC timestamp past midnight: the URL has the publisher's own (local) date
+        meta["published"] = url_date
+    meta.setdefault("title", metas.get("og:title") or metas.get("twitter:title"))
+    meta.setdefault(
+        "author", metas.get("author") or metas.get("article:author") or metas.get("parsely-author")
+    )
+    meta.setdefault("site_name", metas.get("og:site_name") or metas.get("application-name"))
+    meta.setdefault("description", metas.get("og:description") or metas.get("description"))
+    canonical = next(
+        (
+            el.get("href")
+            for el in tree.iter("link")
+            if (el.get("rel") or "").lower() == "canonical" and el.get("href")
+        ),
+        None,
+    )
+    canonical = canonical or metas.get("og:url")
+    if canonical:
+        from urllib.parse import urljoin
+
+        canonical = urljoin(url or "", canonical.strip())
+        if canonical.startswith(("http://", "https://")):
+            meta["url"] = canonical
+    lang = tree.get("lang") or tree.get("xml:lang") or metas.get("og:locale") or metas.get("content-language")
+    if lang:
+        meta["language"] = lang.strip().replace("_", "-").split("-")[0].lower() or None
+    if meta.get("author") and (meta["author"].startswith(("http://", "https://"))):
+        meta["author"] = None  # a profile URL, not a name
+    return {k: v for k, v in meta.items() if v}
+
+
 # -- the extraction ----------------------------------------------------------------------------
 
 
@@ -255,18 +445,26 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
             doc, text = other, other_text
     if doc is None:
         return Extracted(text="")
-    title = _get(doc, "title")
-    site_name = _get(doc, "sitename")
     tree = _parse(html)
+    meta = page_metadata(tree, url)
+    title = meta.get("title") or _get(doc, "title")
+    site_name = meta.get("site_name") or _get(doc, "sitename")
     before, after = split_body_parts(tree, text)
     if before or after:
         text = "\n".join([*before, text, *after])
-    text = clean_body(text, [title] if title else [], site_name, header_lines(tree))
+    titles = [t for t in dict.fromkeys([title, _get(doc, "title")]) if t]
+    text = clean_body(text, titles, site_name, header_lines(tree))
+    published, source = meta.get("published"), meta.get("date_source")
+    if not published and _iso(_get(doc, "date")):
+        published, source = _iso(_get(doc, "date")), "text"
     return Extracted(
         text=text,
         title=title,
-        author=_get(doc, "author"),
-        published=(_get(doc, "date") or None),
-        url=_get(doc, "url") or url,
+        author=meta.get("author") or _get(doc, "author"),
+        published=published,
+        url=meta.get("url") or _get(doc, "url") or url,
         site_name=site_name,
+        description=meta.get("description") or _get(doc, "description"),
+        language=meta.get("language"),
+        date_source=source,
     )
