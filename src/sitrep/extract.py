@@ -18,6 +18,7 @@ Every step is measured on the article-extraction benchmark pages (``docs/ingesti
 from __future__ import annotations
 
 import functools
+import logging
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -423,6 +424,9 @@ def _parse(html: str) -> Any:
 def _bare(html: str, url: str | None, fast: bool) -> Any:
     import trafilatura
 
+    # trafilatura logs unparsable pages as errors; sitrep reports them on the record instead
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+
     return trafilatura.bare_extraction(
         html,
         url=url,
@@ -445,6 +449,8 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
             doc, text = other, other_text
     if doc is None:
         return Extracted(text="")
+    if prose_ratio(text) == 0.0 and len(_WORD.findall(text)) < 30:
+        text = ""  # not one sentence: a page without an article (a menu, a login form)
     tree = _parse(html)
     meta = page_metadata(tree, url)
     title = meta.get("title") or _get(doc, "title")
@@ -455,8 +461,10 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
     titles = [t for t in dict.fromkeys([title, _get(doc, "title")]) if t]
     text = clean_body(text, titles, site_name, header_lines(tree))
     published, source = meta.get("published"), meta.get("date_source")
-    if not published and _iso(_get(doc, "date")):
-        published, source = _iso(_get(doc, "date")), "text"
+    guessed = _iso(_get(doc, "date"))
+    # htmldate's guess from the page text; a bare 1 January is a year read from a copyright line
+    if not published and guessed and not guessed.endswith("-01-01"):
+        published, source = guessed, "text"
     return Extracted(
         text=text,
         title=title,
