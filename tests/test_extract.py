@@ -282,8 +282,9 @@ def test_extraction_benchmark_beats_plain_trafilatura():
 
 
 def test_boilerplate_file_is_plain_data():
-    import yaml
     from importlib import resources
+
+    import yaml
 
     spec = yaml.safe_load(resources.files("sitrep").joinpath("data/boilerplate.yaml").read_text("utf-8"))
     assert isinstance(spec["lines"], list)
