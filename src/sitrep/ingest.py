@@ -28,6 +28,7 @@ from .errors import SitrepError
 from .extract import drop_boilerplate, extract_html
 from .record import Article, content_hash
 from .timex import parse_date
+from .warc import is_warc, read_warc
 
 DEFAULT_MAX_BYTES = int(os.environ.get("SITREP_MAX_BYTES", 10 * 1024 * 1024))
 MIN_ARTICLE_WORDS = 12  # a page whose main text is shorter holds no article (menus, error pages)
@@ -169,6 +170,10 @@ def article_from_html(
         origin=origin,
         clean=False,
     )
+    if page.date_source and not fields.get("published"):
+        article._meta["date_source"] = page.date_source
+    if page.language:
+        article._meta["declared_language"] = page.language
     return article
 
 
@@ -248,6 +253,9 @@ def read_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Articl
     except OSError as exc:
         yield failed(name, "unreadable", f"cannot read {name}: {exc.strerror or exc}")
         return
+    if is_warc(path):  # streamed: the limit applies to each record, not to the archive
+        yield from read_warc(path, max_bytes=max_bytes)
+        return
     suffix = path.suffix.lower()
     if suffix in JSONL_SUFFIXES:
         try:
@@ -325,7 +333,7 @@ def _walk(folder: str) -> list[str]:
         found.extend(
             os.path.join(root, f)
             for f in sorted(files)
-            if Path(f).suffix.lower() in KNOWN_SUFFIXES and not f.startswith(".")
+            if (Path(f).suffix.lower() in KNOWN_SUFFIXES or is_warc(f)) and not f.startswith(".")
         )
     return found
 
