@@ -290,3 +290,29 @@ def test_boilerplate_file_is_plain_data():
     assert isinstance(spec["lines"], list)
     for p in spec["lines"]:
         re.compile(p)
+
+
+def test_jsonl_html_records_carry_the_extracted_body():
+    """Crawler output: {"id","url","html"} lines; the record's text is the article body."""
+    import io
+
+    from sitrep.ingest import read_jsonl
+
+    lines = [
+        json.dumps(
+            {
+                "id": "p1",
+                "url": "https://daily.example/2019/11/18/shelling",
+                "html": page(BODY, after=COMMENT_FORM),
+            }
+        ),
+        json.dumps({"id": "p2", "html": "<html><body><nav>Home</nav></body></html>"}),
+        json.dumps({"id": "p3", "html": page(BODY), "title": "Given title", "published": "2019-11-20"}),
+    ]
+    a, b, c = list(read_jsonl(io.StringIO("\n".join(lines)), "crawl.jsonl"))
+    assert a.id == "p1" and a.url == "https://daily.example/2019/11/18/shelling"
+    assert a.text.startswith(PARAS[0]) and "Leave A Reply" not in a.text
+    assert a.published == "2019-11-18" and a._meta["date_source"] == "url"
+    assert a.source == "daily.example" or a.source
+    assert [e.code for e in b.errors] == ["no-article"]
+    assert c.title == "Given title" and c.published == "2019-11-20"

@@ -413,3 +413,52 @@ def test_connection_refused():
     with pytest.raises(FetchError) as e:
         fetch(f"http://127.0.0.1:{port}/", allow_private=True)
     assert _code(e) == "fetch-connect"
+
+
+# -- URLs on the command line (the real entry point) ------------------------------------------
+
+PAGE = (
+    "<html><head><title>Shelling in Deir ez-Zor</title>"
+    "<meta property='article:published_time' content='2017-06-15T09:00:00Z'></head><body>"
+    "<article><h1>Shelling in Deir ez-Zor</h1>"
+    "<p>Government forces shelled the eastern districts of Deir ez-Zor on Tuesday, killing at least "
+    "twelve civilians, according to a monitoring group that tracks casualties in the province.</p>"
+    "<p>The strikes hit a market and two residential buildings near the old bridge, residents said.</p>"
+    "<h3>Leave A Reply</h3><p>Your email address will not be published.</p></article></body></html>"
+)
+
+
+def test_cli_analyze_url(server):
+    import json
+
+    from conftest import run_sitrep
+
+    server.routes["/news"] = page(PAGE)
+    refused = run_sitrep("analyze", server.url("/news"), "--format", "jsonl", "-j", "1", "-q")
+    assert refused.returncode == 1
+    assert b"refused" in refused.stderr and b"--allow-private" in refused.stderr
+    assert refused.stdout == b""
+    ok = run_sitrep("analyze", server.url("/news"), "--allow-private", "--format", "jsonl", "-j", "1", "-q")
+    assert ok.returncode == 0, ok.stderr.decode()
+    (record,) = [json.loads(line) for line in ok.stdout.decode().splitlines()]
+    assert record["url"] == server.url("/news")
+    assert record["title"] == "Shelling in Deir ez-Zor" and record["published"] == "2017-06-15"
+    assert "twelve civilians" in record["text"] and "Leave A Reply" not in record["text"]
+
+
+def test_cli_ingest_url_into_store(server, tmp_path):
+    from conftest import run_sitrep
+
+    server.routes["/news"] = page(PAGE)
+    server.routes["/img"] = page(b"\x89PNG\r\n\x1a\n\x00\x00", "image/png")
+    db = str(tmp_path / "s.db")
+    proc = run_sitrep(
+        "ingest", server.url("/news"), server.url("/img"), "--db", db, "--allow-private", "-j", "1"
+    )
+    assert proc.returncode == 1  # the image failed
+    assert b"image/png" in proc.stderr
+    from sitrep.store import open_store
+
+    with open_store(db) as store:
+        (row,) = list(store.articles())
+    assert row["url"] == server.url("/news")
