@@ -217,6 +217,22 @@ def split_body_parts(tree: Any, text: str) -> tuple[list[str], list[str]]:
     return before, after
 
 
+def fragment_text(html: str) -> str:
+    """The text of an HTML fragment that is already the article (a feed item's content),
+    one paragraph per line, without boilerplate lines."""
+    import lxml.html
+    from lxml.etree import ParserError
+
+    try:
+        root = lxml.html.fragment_fromstring(html, create_parent="div")
+    except (ParserError, ValueError):
+        return ""
+    for bad in root.xpath(".//script|.//style|.//noscript|.//iframe|.//form"):
+        bad.drop_tree()
+    parts = _block_texts(root) or [re.sub(r"\s+", " ", root.text_content()).strip()]
+    return drop_boilerplate("\n".join(p for p in parts if p))
+
+
 # -- metadata ----------------------------------------------------------------------------------
 
 _ISO_DATE = re.compile(r"((?:19|20)\d\d)-(\d\d)-(\d\d)")

@@ -76,6 +76,29 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             )""",
         ],
     ),
+    (
+        3,
+        "sitrep watch: feeds polled and items seen (conditional-request validators, back-off)",
+        [
+            """CREATE TABLE watch_feeds (
+                url TEXT PRIMARY KEY,
+                title TEXT, etag TEXT, last_modified TEXT,
+                last_polled TEXT, last_ok TEXT, next_poll TEXT,
+                failures INTEGER NOT NULL DEFAULT 0,
+                last_error TEXT
+            )""",
+            """CREATE TABLE watch_items (
+                feed_url TEXT NOT NULL,
+                item_id TEXT NOT NULL,
+                url TEXT,
+                first_seen TEXT NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                outcome TEXT,
+                article_id TEXT,
+                PRIMARY KEY (feed_url, item_id)
+            )""",
+        ],
+    ),
 ]
 
 
