@@ -77,14 +77,75 @@ def _identifier() -> Any:
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 
 
+SHORT_LETTERS = 200  # below this, one classification of the whole text
+SHORT_CONFIDENCE = 0.95  # a short text is called non-English only this surely
+CHUNK_LETTERS = 80  # a paragraph this long is classified alone; shorter ones are grouped
+MAX_CHUNKS = 40
+_LATIN = re.compile(r"[A-Za-z\u00C0-\u024F]")
+
+
+def _chunks(text: str) -> list[str]:
+    """Paragraphs, each alone when it has CHUNK_LETTERS letters or more; shorter consecutive
+    ones (menus, captions) grouped until they have as many."""
+    chunks: list[str] = []
+    current: list[str] = []
+    letters = 0
+    for para in text.split("\n"):
+        if not para.strip():
+            continue
+        current.append(para)
+        letters += len(_LETTERS.findall(para))
+        if letters >= CHUNK_LETTERS:
+            chunks.append("\n".join(current))
+            current, letters = [], 0
+            if len(chunks) >= MAX_CHUNKS:
+                break
+    if current:
+        if chunks and letters < CHUNK_LETTERS // 2:
+            chunks[-1] += "\n" + "\n".join(current)
+        else:
+            chunks.append("\n".join(current))
+    return chunks
+
+
+def language_shares(text: str) -> dict[str, float]:
+    """The share of the text's letters in each language, paragraph chunk by chunk (chunks
+    the classifier is unsure of count for no language): an English article quoting a
+    French statement is mostly English; a Spanish page with an English menu mostly Spanish."""
+    weights: dict[str, float] = {}
+    total = 0
+    for chunk in _chunks(text):
+        n = len(_LETTERS.findall(chunk))
+        total += n
+        lang, prob = _identifier().classify(chunk)
+        if prob >= 0.5:
+            weights[str(lang)] = weights.get(str(lang), 0.0) + n
+    return {k: v / total for k, v in sorted(weights.items(), key=lambda kv: -kv[1])} if total else {}
+
+
 def identify(text: str) -> tuple[str, float]:
-    """The language of ``text`` as (ISO 639-1 code, probability). Texts with too few
-    letters to tell are taken as English with probability 0."""
-    sample = text[:4000]
-    if len(_LETTERS.findall(sample)) < 20:
+    """The main language of ``text`` as (ISO 639-1 code, confidence).
+
+    Texts with too few letters to tell (< 20) are English with confidence 0. A short text
+    (< 200 letters) is classified whole, and taken as English unless the classifier is
+    sure (>= 0.95) of another language or the text is mostly in another script. A longer text is classified paragraph chunk by
+    chunk: the language with the most letters wins, its confidence is its share of the
+    letters (so an English article with a quotation in Arabic stays English)."""
+    letters = len(_LETTERS.findall(text[:20000]))
+    if letters < 20:
         return "en", 0.0
-    lang, prob = _identifier().classify(sample)
-    return str(lang), float(prob)
+    if letters < SHORT_LETTERS:
+        lang, prob = _identifier().classify(text)
+        if len(_LATIN.findall(text[:20000])) < letters / 2 and str(lang) != "en":
+            return str(lang), max(float(prob), SHORT_CONFIDENCE)  # another script: surely not English
+        if str(lang) != "en" and prob < SHORT_CONFIDENCE:
+            return "en", 0.0
+        return str(lang), float(prob)
+    shares = language_shares(text[:20000])
+    if not shares:
+        return "en", 0.0
+    lang, share = next(iter(shares.items()))
+    return lang, float(share)
 
 
 def language_name(code: str) -> str:
@@ -99,7 +160,7 @@ class LanguageStage:
     needs = ("text",)
     sets = ("language", "doc")
 
-    def __init__(self, model: str | None = None, min_confidence: float = 0.9, batch_size: int = 16) -> None:
+    def __init__(self, model: str | None = None, min_confidence: float = 0.6, batch_size: int = 16) -> None:
         self.nlp = load_nlp(model)
         self.min_confidence = min_confidence
         self.batch_size = batch_size
