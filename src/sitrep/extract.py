@@ -388,7 +388,7 @@ def page_metadata(tree: Any, url: str | None = None) -> dict[str, str | None]:
     url_date = _url_date(url)
     if not meta.get("published") and url_date:
         meta["published"], meta["date_source"] = url_date, "url"
-    elif meta.get("published") and url_date and _days_apart(meta["published"], url_date) == 1:
+    elif (published := meta.get("published")) and url_date and _days_apart(published, url_date) == 1:
         # a UTC timestamp past midnight: the URL has the publisher's own (local) date
         meta["published"] = url_date
     meta.setdefault("title", metas.get("og:title") or metas.get("twitter:title"))
@@ -415,7 +415,7 @@ def page_metadata(tree: Any, url: str | None = None) -> dict[str, str | None]:
     lang = tree.get("lang") or tree.get("xml:lang") or metas.get("og:locale") or metas.get("content-language")
     if lang:
         meta["language"] = lang.strip().replace("_", "-").split("-")[0].lower() or None
-    if meta.get("author") and (meta["author"].startswith(("http://", "https://"))):
+    if (meta.get("author") or "").startswith(("http://", "https://")):
         meta["author"] = None  # a profile URL, not a name
     return {k: v for k, v in meta.items() if v}
 
@@ -446,7 +446,7 @@ def _bare(html: str, url: str | None, fast: bool) -> Any:
     return trafilatura.bare_extraction(
         html,
         url=url,
-        with_metadata=True,
+        with_metadata=False,  # sitrep reads the metadata itself (page_metadata): faster
         include_comments=False,
         include_tables=True,
         fast=fast,
@@ -463,32 +463,55 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
         other_text = (_get(other, "text") or "") if other is not None else ""
         if other_text and prose_ratio(other_text) > prose_ratio(text) + 0.2:
             doc, text = other, other_text
-    if doc is None:
-        return Extracted(text="")
     if prose_ratio(text) == 0.0 and len(_WORD.findall(text)) < 30:
         text = ""  # not one sentence: a page without an article (a menu, a login form)
     tree = _parse(html)
     meta = page_metadata(tree, url)
-    title = meta.get("title") or _get(doc, "title")
-    site_name = meta.get("site_name") or _get(doc, "sitename")
+    if tree is not None and not (meta.get("title") and meta.get("published") and meta.get("author")):
+        _trafilatura_metadata(tree, url, meta)
     before, after = split_body_parts(tree, text)
     if before or after:
         text = "\n".join([*before, text, *after])
-    titles = [t for t in dict.fromkeys([title, _get(doc, "title")]) if t]
-    text = clean_body(text, titles, site_name, header_lines(tree))
-    published, source = meta.get("published"), meta.get("date_source")
-    guessed = _iso(_get(doc, "date"))
-    # htmldate's guess from the page text; a bare 1 January is a year read from a copyright line
-    if not published and guessed and not guessed.endswith("-01-01"):
-        published, source = guessed, "text"
+    titles = [t for t in dict.fromkeys([meta.get("title"), *_page_titles(tree)]) if t]
+    text = clean_body(text, titles, meta.get("site_name"), header_lines(tree))
     return Extracted(
         text=text,
-        title=title,
-        author=meta.get("author") or _get(doc, "author"),
-        published=published,
-        url=meta.get("url") or _get(doc, "url") or url,
-        site_name=site_name,
-        description=meta.get("description") or _get(doc, "description"),
+        title=meta.get("title"),
+        author=meta.get("author"),
+        published=meta.get("published"),
+        url=meta.get("url") or url,
+        site_name=meta.get("site_name"),
+        description=meta.get("description"),
         language=meta.get("language"),
-        date_source=source,
+        date_source=meta.get("date_source"),
     )
+
+
+def _page_titles(tree: Any) -> list[str]:
+    """The <title> and the <h1> headings: what a headline line in the body may repeat."""
+    if tree is None:
+        return []
+    out = [el.text_content().strip() for el in tree.iter("title", "h1")]
+    return [t for t in out if t][:6]
+
+
+def _trafilatura_metadata(tree: Any, url: str | None, meta: dict[str, Any]) -> None:
+    """Fill what the markup did not give from trafilatura's metadata heuristics (title
+    from <title>/<h1>, author from bylines, date guessed by htmldate from the page)."""
+    from copy import deepcopy
+
+    from trafilatura.metadata import extract_metadata
+
+    try:
+        found = extract_metadata(deepcopy(tree), default_url=url)
+    except Exception:  # noqa: BLE001 - a heuristic failing must not lose the article
+        return
+    for key, attr in (("title", "title"), ("author", "author"), ("site_name", "sitename")):
+        if not meta.get(key) and getattr(found, attr, None):
+            meta[key] = getattr(found, attr)
+    guessed = _iso(getattr(found, "date", None))
+    # a bare 1 January is a year read from a copyright line, not a publication date
+    if not meta.get("published") and guessed and not guessed.endswith("-01-01"):
+        meta["published"], meta["date_source"] = guessed, "text"
+    if not meta.get("description") and getattr(found, "description", None):
+        meta["description"] = found.description
