@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import io
 
+from test_record import full_article
+
 from sitrep.progress import Progress
 from sitrep.record import Article
 from sitrep.summary import summarize
-from test_record import full_article
 
 
 def test_summary_shows_every_part():
