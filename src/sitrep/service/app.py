@@ -1,0 +1,291 @@
+"""The web service: the store as a REST API (OpenAPI at /openapi.json, docs at /docs) and
+the web page at / (map, timeline, filters, evidence, claims). Every script, style and file
+the page uses is served from here: no CDN.
+
+``create_app(db)`` builds the ASGI app; ``sitrep serve`` runs it with uvicorn. Errors of
+every kind leave as ``{"error": {"code", "message"}}`` with the error's HTTP status.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import threading
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .. import __version__
+from ..errors import SitrepError
+from ..ingest import DEFAULT_MAX_BYTES
+from ..pipeline import Pipeline, default_pipeline
+from ..record import Article
+from ..store import SQLStore, open_store
+from . import DEFAULT_TILES, OSM_ATTRIBUTION
+
+log = logging.getLogger(__name__)
+
+WEB = Path(__file__).resolve().parent.parent / "web"
+_FROM_ENV: Any = object()
+
+
+class Unauthorized(SitrepError):
+    code = "unauthorized"
+    status = 401
+
+
+class WritesDisabled(SitrepError):
+    code = "writes-disabled"
+    status = 403
+
+
+class TooLarge(SitrepError):
+    code = "too-large"
+    status = 413
+
+
+class Invalid(SitrepError):
+    """A request parameter that passed the type checks but means nothing (a bad bbox...)."""
+
+    code = "validation"
+    status = 422
+
+
+def error_body(code: str, message: str) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message}}
+
+
+@dataclass
+class Settings:
+    db: str
+    token: str | None = None  # SITREP_TOKEN; None: writes are refused (403)
+    tiles: str | None = DEFAULT_TILES  # online tiles the page uses when it can reach them
+    tiles_attribution: str = OSM_ATTRIBUTION
+    max_bytes: int = DEFAULT_MAX_BYTES  # request bodies and fetched pages
+    allow_private_urls: bool = False  # tests only: POST {"url"} may fetch from this machine
+
+
+class StorePool:
+    """One store connection per worker thread: FastAPI runs handlers in a thread pool and a
+    SQLite connection must not be used by two threads at once."""
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._open: list[SQLStore] = []
+
+    def get(self) -> SQLStore:
+        store = getattr(self._local, "store", None)
+        if store is None:
+            store = open_store(self.target)
+            self._local.store = store
+            with self._lock:
+                self._open.append(store)
+        return store
+
+    def close(self) -> None:
+        with self._lock:
+            for store in self._open:
+                store.close()
+            self._open.clear()
+
+
+class Analyser:
+    """The pipeline, loaded on the first write (reads never wait for the models), run by one
+    request at a time (the models are not shared between threads)."""
+
+    def __init__(self, factory: Callable[[], Pipeline] | None = None) -> None:
+        self._factory = factory or default_pipeline
+        self._pipeline: Pipeline | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self, article: Article) -> Article:
+        with self._lock:
+            if self._pipeline is None:
+                self._pipeline = self._factory()
+            return self._pipeline(article)
+
+
+class BodyLimit:
+    """Refuse request bodies over ``max_bytes`` (413) before they are read whole, whether
+    they announce their length or not."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
+            status, body = (
+                (413, error_body("too-large", f"request body over {self.max_bytes:,} bytes"))
+                if length.isdigit()
+                else (400, error_body("bad-request", "invalid Content-Length"))
+            )
+            await JSONResponse(body, status_code=status)(scope, receive, send)
+            return
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise TooLarge(f"request body over {self.max_bytes:,} bytes")
+            return message
+
+        await self.app(scope, limited, send)
+
+
+def content_security_policy(tiles: str | None, *, docs: bool = False) -> str:
+    """Scripts, styles, fonts and data from this server only; images also from the tile
+    server. Even text that escaped escaping could not run a script."""
+    images = "'self' data:"
+    if tiles:
+        parts = urlsplit(tiles)
+        images += f" {parts.scheme}://{parts.netloc}"
+    styles = "'self' 'unsafe-inline'" if docs else "'self'"  # Swagger UI sets style attributes
+    return (
+        f"default-src 'self'; script-src 'self'; style-src {styles}; img-src {images}; "
+        "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+        "form-action 'self'; frame-ancestors 'none'"
+    )
+
+
+def create_app(
+    db: str | Path,
+    *,
+    token: str | None = _FROM_ENV,
+    tiles: str | None = DEFAULT_TILES,
+    tiles_attribution: str = OSM_ATTRIBUTION,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    allow_private_urls: bool = False,
+    pipeline_factory: Callable[[], Pipeline] | None = None,
+) -> FastAPI:
+    """The app serving the store at ``db`` (a SQLite file, created on first use, or a
+    postgresql:// URL). ``token`` defaults to ``$SITREP_TOKEN``; without one, writes are
+    refused. ``tiles``: URL template of online tiles (None: bundled outlines only)."""
+    if token is _FROM_ENV:
+        token = os.environ.get("SITREP_TOKEN")
+    settings = Settings(
+        db=str(db),
+        token=token or None,
+        tiles=tiles or None,
+        tiles_attribution=tiles_attribution,
+        max_bytes=max_bytes,
+        allow_private_urls=allow_private_urls,
+    )
+    open_store(settings.db).close()  # fail now, with a clear message, when the store cannot be opened
+
+    from .api import router
+
+    stores = StorePool(settings.db)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        stores.close()
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="sitrep",
+        version=__version__,
+        description=(
+            "Conflict news as a structured, geolocated, sourced record: events (ACLED vocabulary), "
+            "places, actors, figures and claims, each with the sentence it comes from. "
+            'Every error is `{"error": {"code", "message"}}` with the HTTP status. '
+            "Writes need `Authorization: Bearer $SITREP_TOKEN`."
+        ),
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.stores = stores
+    app.state.analyse = Analyser(pipeline_factory)
+    app.include_router(router)
+    _add_error_handlers(app)
+    _add_pages(app, settings)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_bytes)
+    return app
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(SitrepError)
+    async def sitrep_error(request: Request, exc: SitrepError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return JSONResponse(error_body(exc.code, exc.message), status_code=exc.status, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = []
+        for e in exc.errors():
+            if e.get("type") == "json_invalid":
+                problems.append(
+                    f"body: invalid JSON ({(e.get('ctx') or {}).get('error', 'cannot be parsed')})"
+                )
+                continue
+            where = [str(x) for x in e.get("loc", ()) if x not in ("query", "body", "path")]
+            problems.append(f"{'.'.join(where) or 'body'}: {e.get('msg', 'invalid')}")
+        return JSONResponse(error_body("validation", "; ".join(problems)), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        codes = {404: "not-found", 405: "method-not-allowed"}
+        code = codes.get(exc.status_code, "http")
+        message = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+        if exc.status_code == 404 and message == "Not Found":
+            message = f"nothing at {request.url.path}"
+        elif exc.status_code == 405:
+            message = f"{request.method} is not allowed on {request.url.path}"
+        return JSONResponse(error_body(code, message), status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("internal error on %s %s", request.method, request.url.path)
+        return JSONResponse(error_body("internal", "internal error (see the server log)"), status_code=500)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Callable[[Request], Any]) -> Any:
+        response = await call_next(request)
+        settings: Settings = request.app.state.settings
+        docs = request.url.path == "/docs"
+        response.headers.setdefault(
+            "Content-Security-Policy", content_security_policy(settings.tiles, docs=docs)
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+
+def _add_pages(app: FastAPI, settings: Settings) -> None:
+    app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
+    try:
+        import swagger_ui_bundle
+
+        app.mount("/static/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger")
+    except ImportError:  # pragma: no cover - a core dependency; /docs then says so
+        pass
+
+    @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
+    def index() -> FileResponse:
+        return FileResponse(WEB / "index.html", media_type="text/html", headers={"Cache-Control": "no-cache"})
+
+    @app.api_route("/docs", methods=["GET", "HEAD"], include_in_schema=False)
+    def docs() -> FileResponse:
+        return FileResponse(WEB / "docs.html", media_type="text/html")
