@@ -242,7 +242,7 @@ def list_articles(request: Request, params: Annotated[ArticleQuery, Query()]) ->
     "/api/articles/{article_id:path}",
     response_model=ArticleRecord,
     tags=["articles"],
-    responses=_errors(404),
+    responses=_errors(404, 422),
 )
 def get_article(
     request: Request, article_id: Annotated[str, Path(description="The article's id.")]

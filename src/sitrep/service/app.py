@@ -138,18 +138,32 @@ class BodyLimit:
             )
             await JSONResponse(body, status_code=status)(scope, receive, send)
             return
+        # read the body here (the app would hold it whole anyway), counting as it comes
+        chunks: list[bytes] = []
         received = 0
-
-        async def limited() -> Message:
-            nonlocal received
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise TooLarge(f"request body over {self.max_bytes:,} bytes")
-            return message
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            received += len(chunk)
+            if received > self.max_bytes:
+                body = error_body("too-large", f"request body over {self.max_bytes:,} bytes")
+                await JSONResponse(body, status_code=413)(scope, receive, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body"):
+                break
+        replayed = False
 
-        await self.app(scope, limited, send)
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
 
 
 def content_security_policy(tiles: str | None, *, docs: bool = False) -> str:
@@ -274,13 +288,13 @@ def _add_error_handlers(app: FastAPI) -> None:
 
 
 def _add_pages(app: FastAPI, settings: Settings) -> None:
-    app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
-    try:
+    try:  # before /static, which would otherwise take these paths
         import swagger_ui_bundle
 
         app.mount("/static/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger")
-    except ImportError:  # pragma: no cover - a core dependency; /docs then says so
-        pass
+    except ImportError:  # pragma: no cover - a core dependency
+        log.warning("swagger_ui_bundle is missing: /docs will not work (/openapi.json does)")
+    app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
 
     @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
     def index() -> FileResponse:
