@@ -3,12 +3,7 @@ writes with the bearer token, URL ingestion through the fetch guard, the OpenAPI
 
 from __future__ import annotations
 
-import http.server
 import json
-import os
-import subprocess
-import sys
-import threading
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +15,8 @@ with warnings.catch_warnings():  # starlette asks for httpx2; httpx works the sa
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
+import loopback_server
+from conftest import run_sitrep
 from service_records import RAQQA_TEXT, build_store
 
 from sitrep.record import Article
@@ -28,8 +25,6 @@ from sitrep.store import open_store
 
 TOKEN = "test-token-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
-REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("SITREP_SHARED", REPO.parent / "shared"))
 
 
 @pytest.fixture
@@ -334,61 +329,49 @@ def test_untrusted_text_is_stored_as_text_and_served_as_json(client: TestClient)
 
 
 # -- URLs: only through sitrep.fetch's guard --------------------------------------------
-class _Pages(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
-        body = (
-            "<html><head><title>Strike on a market</title></head><body><article><p>"
-            + "An air strike hit a market in Idlib on Sunday, killing 20 people, rescuers said. " * 5
-            + "</p></article></body></html>"
-        ).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: Any) -> None:
-        pass
+IDLIB = (
+    "<html><head><title>Strike on a market</title></head><body><article><p>"
+    + "An air strike hit a market in Idlib on Sunday, killing 20 people, rescuers said. " * 5
+    + "</p></article></body></html>"
+)
 
 
 @pytest.fixture
 def local_page() -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Pages)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/idlib.html"
-    server.shutdown()
-    server.server_close()
+    with loopback_server.serve() as server:
+        server.routes["/idlib.html"] = loopback_server.page(IDLIB)
+        yield server.url("/idlib.html")
 
 
 @pytest.mark.parametrize(
-    "url",
+    ("url", "code"),
     [
-        "LOCAL",
-        "http://localhost/",
-        "http://10.0.0.1/",
-        "http://169.254.169.254/latest/",
-        "file:///etc/passwd",
-        "ftp://example.org/",
+        ("LOCAL", "fetch-refused"),
+        ("http://localhost/", "fetch-refused"),
+        ("http://10.0.0.1/", "fetch-refused"),
+        ("http://169.254.169.254/latest/", "fetch-refused"),
+        ("http://[::1]/", "fetch-refused"),
+        ("file:///etc/passwd", "fetch-url"),
+        ("ftp://example.org/", "fetch-url"),
     ],
 )
-def test_post_url_refuses_what_the_guard_refuses(client: TestClient, local_page: str, url: str) -> None:
-    pytest.importorskip("sitrep.fetch", reason="sitrep.fetch (the URL guard) is not merged yet")
+def test_post_url_refuses_what_the_guard_refuses(
+    client: TestClient, local_page: str, url: str, code: str
+) -> None:
+    """The guard refuses before connecting: no request leaves for these addresses."""
     url = local_page if url == "LOCAL" else url
-    r = client.post("/api/articles", json={"url": url}, headers=AUTH)
-    assert 400 <= r.status_code < 500 and r.status_code not in (401, 403), r.text
-    assert_error(r, r.status_code)
+    assert_error(client.post("/api/articles", json={"url": url}, headers=AUTH), 422, code)
     assert client.get("/api/articles").json()["total"] == 3
 
 
 def test_post_url_fetches_when_allowed(db: Path, local_page: str) -> None:
-    pytest.importorskip("sitrep.fetch", reason="sitrep.fetch (the URL guard) is not merged yet")
     # allow_private_urls is a test-only setting: the page is served from this machine
     with TestClient(create_app(db, token=TOKEN, tiles=None, allow_private_urls=True)) as c:
         r = c.post("/api/articles", json={"url": local_page, "id": "idlib-1"}, headers=AUTH)
         assert r.status_code == 201, r.text
         record = c.get("/api/articles/idlib-1").json()
         assert record["url"] == local_page and "market in Idlib" in record["text"]
+        assert record["title"] == "Strike on a market"
 
 
 # -- the OpenAPI document ---------------------------------------------------------------
@@ -457,28 +440,17 @@ def test_responses_match_the_openapi_schemas(client: TestClient) -> None:
 
 # -- the command ------------------------------------------------------------------------
 def test_serve_refuses_a_store_it_cannot_open(tmp_path: Path) -> None:
-    sitrep = Path(sys.executable).with_name("sitrep")
-    r = subprocess.run(
-        [str(sitrep), "serve", "--db", str(tmp_path / "missing" / "x.db")],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    r = run_sitrep("serve", "--db", str(tmp_path / "missing" / "x.db"), timeout=60)
     assert r.returncode == 1
-    assert r.stderr.startswith("sitrep: error:") and "Traceback" not in r.stderr
+    assert r.stderr.decode().startswith("sitrep: error:") and b"Traceback" not in r.stderr
 
 
 # -- the done criterion on the seed -----------------------------------------------------
-def test_seed_geojson_has_located_events(tmp_path: Path) -> None:
+def test_seed_geojson_has_located_events(tmp_path: Path, shared: Path) -> None:
     """Evaluation: after `sitrep ingest` of the seed, the GeoJSON has at least 5 located events."""
-    seed = SHARED / "data" / "seed" / "raqqa-2017-06-15.txt"
-    if not seed.exists():
-        pytest.skip(f"evaluation: the shared data is not at {SHARED} (set SITREP_SHARED)")
+    seed = shared / "data" / "seed" / "raqqa-2017-06-15.txt"
     db = tmp_path / "seed.db"
-    sitrep = Path(sys.executable).with_name("sitrep")
-    run = subprocess.run(
-        [str(sitrep), "ingest", str(seed), "--db", str(db), "-q"], capture_output=True, text=True, timeout=300
-    )
+    run = run_sitrep("ingest", str(seed), "--db", str(db), "-q")
     assert run.returncode == 0, run.stderr
     with TestClient(create_app(db, token=None, tiles=None)) as c:
         body = c.get("/api/events.geojson").json()

@@ -11,7 +11,6 @@ import re
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -26,6 +25,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
+from conftest import SITREP
 from service_records import articles, build_store
 
 from sitrep.service import create_app
@@ -152,13 +152,12 @@ def server(tmp_path: Path) -> Iterator[str]:
     """`sitrep serve` through its real entry point, on a free port of 127.0.0.1."""
     _need_browser()
     db = build_store(tmp_path / "browser.db")
-    sitrep = Path(sys.executable).with_name("sitrep")
     log = open(tmp_path / "serve.log", "w")  # noqa: SIM115 - closed below
     for _attempt in range(3):
         port = _free_port()
         proc = subprocess.Popen(
             [
-                str(sitrep),
+                str(SITREP),
                 "serve",
                 "--db",
                 str(db),

@@ -44,8 +44,10 @@ def _loopback(host: str) -> bool:
 )
 @click.option("--access-log/--no-access-log", default=True, show_default=True, help="Log every request.")
 def serve(db: str, host: str, port: int, tiles: str, max_bytes: int, access_log: bool) -> int:
-    """Serve the store: REST API (/api, OpenAPI at /openapi.json, docs at /docs) and the web
-    page at / (map, timeline, filters, article evidence, claims).
+    """Serve the store as a REST API and a web page (map, timeline, evidence, claims).
+
+    The page is at /, the API under /api (OpenAPI at /openapi.json, docs at /docs; see
+    docs/api.md).
 
     Writes (POST /api/articles) need the bearer token in $SITREP_TOKEN; without it they
     are refused."""

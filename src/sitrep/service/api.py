@@ -332,7 +332,7 @@ def _unreadable(article: Article, *, fetched: bool) -> SitrepError:
     code, message = (error.code, error.message) if error else ("empty", "no text")
     if code == "unsupported":
         return Unsupported(message)
-    if code == "too-large":
+    if code in ("too-large", "fetch-too-large"):
         return TooLarge(message)
     return FetchError(message, code=code) if fetched else InputError(message, code=code)
 
