@@ -73,11 +73,13 @@ export class EventMap {
     this.ty = 0;
     this.fitted = false;
     this.markers = new Map(); // key -> circle
+    this.labels = []; // one per place with events: {el, world, weight}
 
     this.gTiles = svg("g", { class: "tiles" });
     this.gLand = svg("g", { class: "countries" });
     this.gMarkers = svg("g", { class: "markers" });
-    this.svg = svg("svg", { class: "map-svg", "aria-label": "Map of events" }, this.gTiles, this.gLand, this.gMarkers);
+    this.gLabels = svg("g", { class: "place-labels", "aria-hidden": "true" });
+    this.svg = svg("svg", { class: "map-svg", "aria-label": "Map of events" }, this.gTiles, this.gLand, this.gLabels, this.gMarkers);
     this.note = h("div", { class: "map-note" });
     this.attribution = h("div", { class: "map-attribution", hidden: true });
     this.legend = h("div", { class: "legend" });
@@ -295,8 +297,22 @@ export class EventMap {
 
   setEvents() {
     this.gMarkers.replaceChildren();
+    this.gLabels.replaceChildren();
     this.markers.clear();
     const events = this.located();
+    const places = new Map();
+    for (const e of events) {
+      const spot = `${e.location.lat},${e.location.lon}`;
+      const p = places.get(spot) || { name: e.location.name || e.location.mention || "", world: project(e.location.lon, e.location.lat), weight: 0 };
+      p.weight += 1 + (e.fatalities?.total || 0);
+      places.set(spot, p);
+    }
+    // the names of the places with events, heaviest first (only the first ones in view are shown)
+    this.labels = [...places.values()].filter((p) => p.name).sort((a, b) => b.weight - a.weight);
+    for (const p of this.labels) {
+      p.el = svg("text", { class: "place-label" }, p.name);
+      this.gLabels.append(p.el);
+    }
     // big markers first, so that small ones stay on top and clickable
     events.sort((a, b) => (b.fatalities?.total || 0) - (a.fatalities?.total || 0));
     const atPlace = new Map();
@@ -370,6 +386,16 @@ export class EventMap {
       }
       circle.setAttribute("cx", x.toFixed(1));
       circle.setAttribute("cy", y.toFixed(1));
+    }
+    let shown = 0;
+    for (const p of this.labels) {
+      const x = p.world[0] * this.k + this.tx;
+      const y = p.world[1] * this.k + this.ty;
+      const visible = shown < 30 && x > 0 && y > 0 && x < this.width && y < this.height;
+      if (visible) shown++;
+      p.el.classList.toggle("off", !visible);
+      p.el.setAttribute("x", (x + 9).toFixed(1));
+      p.el.setAttribute("y", (y - 8).toFixed(1));
     }
   }
 
