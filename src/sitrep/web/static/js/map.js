@@ -66,6 +66,7 @@ export function outlinePaths(topo, object = "countries") {
 export class EventMap {
   constructor(container, app, tiles) {
     this.app = app;
+    app.map = this;
     this.tiles = tiles; // {url, attribution} or null
     this.tilesOn = false;
     this.k = 1;
@@ -97,6 +98,30 @@ export class EventMap {
     this.resize();
     new ResizeObserver(() => this.resize()).observe(container);
     this.bindPointer();
+    // one listener for every marker
+    this.gMarkers.addEventListener("click", (ev) => {
+      const key = ev.target.dataset?.key;
+      if (key && !this.suppressClick) this.app.select(key);
+    });
+    this.tip = h("div", { class: "map-tip", hidden: true });
+    container.append(this.tip);
+    this.gMarkers.addEventListener("mouseover", (ev) => {
+      const label = ev.target.getAttribute?.("aria-label");
+      if (!label) return;
+      const box = this.container.getBoundingClientRect();
+      this.tip.textContent = label;
+      this.tip.hidden = false;
+      this.tip.style.left = `${Math.min(ev.clientX - box.left + 12, this.width - this.tip.offsetWidth - 4)}px`;
+      this.tip.style.top = `${ev.clientY - box.top + 12}px`;
+    });
+    this.gMarkers.addEventListener("mouseout", () => (this.tip.hidden = true));
+    this.gMarkers.addEventListener("keydown", (ev) => {
+      const key = ev.target.dataset?.key;
+      if (key && (ev.key === "Enter" || ev.key === " ")) {
+        ev.preventDefault();
+        this.app.select(key);
+      }
+    });
     this.announce = debounce(() => this.emitBounds(), 120);
 
     app.on("events", () => this.setEvents());
@@ -121,11 +146,12 @@ export class EventMap {
     return Math.min(this.width, this.height) / TILE;
   }
 
-  setView(k, tx, ty) {
+  setView(k, tx, ty, now = false) {
     this.k = Math.max(this.minScale(), Math.min(MAX_SCALE, k));
     this.tx = tx;
     this.ty = ty;
-    this.render();
+    if (now) this.draw();
+    else this.render();
   }
 
   zoomBy(factor, cx = this.width / 2, cy = this.height / 2) {
@@ -139,10 +165,10 @@ export class EventMap {
     const points = this.located().map((e) => project(e.location.lon, e.location.lat));
     let [x0, y0, x1, y1] = [0, 0, TILE, TILE];
     if (points.length) {
-      x0 = Math.min(...points.map((p) => p[0]));
-      x1 = Math.max(...points.map((p) => p[0]));
-      y0 = Math.min(...points.map((p) => p[1]));
-      y1 = Math.max(...points.map((p) => p[1]));
+      [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+      for (const [x, y] of points) {
+        [x0, y0, x1, y1] = [Math.min(x0, x), Math.min(y0, y), Math.max(x1, x), Math.max(y1, y)];
+      }
     }
     const pad = 48;
     const [w, hgt] = [x1 - x0, y1 - y0];
@@ -150,10 +176,19 @@ export class EventMap {
     let k = w < 1e-6 && hgt < 1e-6 ? 2 ** 6 : Math.min((this.width - 2 * pad) / Math.max(w, 1e-9), (this.height - 2 * pad) / Math.max(hgt, 1e-9));
     k = Math.max(this.minScale(), Math.min(k, 2 ** 7));
     this.fitted = true;
-    this.setView(k, this.width / 2 - ((x0 + x1) / 2) * k, this.height / 2 - ((y0 + y1) / 2) * k);
+    this.setView(k, this.width / 2 - ((x0 + x1) / 2) * k, this.height / 2 - ((y0 + y1) / 2) * k, true);
   }
 
+  /** Redraw at the next frame: many wheel or drag events make one redraw. */
   render() {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = null;
+      this.draw();
+    });
+  }
+
+  draw() {
     const t = `matrix(${this.k} 0 0 ${this.k} ${this.tx} ${this.ty})`;
     this.gLand.setAttribute("transform", t);
     this.gTiles.setAttribute("transform", t);
@@ -298,6 +333,8 @@ export class EventMap {
   setEvents() {
     this.gMarkers.replaceChildren();
     this.gLabels.replaceChildren();
+    this.shownLabels = null;
+    this.placedAt = null;
     this.markers.clear();
     const events = this.located();
     const places = new Map();
@@ -308,9 +345,12 @@ export class EventMap {
       places.set(spot, p);
     }
     // the names of the places with events, heaviest first (only the first ones in view are shown)
-    this.labels = [...places.values()].filter((p) => p.name).sort((a, b) => b.weight - a.weight);
+    this.labels = [...places.values()]
+      .filter((p) => p.name)
+      .sort((a, b) => b.weight - a.weight)
+      .slice(0, 500);
     for (const p of this.labels) {
-      p.el = svg("text", { class: "place-label" }, p.name);
+      p.el = svg("text", { class: "place-label off" }, p.name);
       this.gLabels.append(p.el);
     }
     // big markers first, so that small ones stay on top and clickable
@@ -344,18 +384,7 @@ export class EventMap {
           role: "button",
           "aria-label": label,
           dataset: { key, type: e.event_type },
-          onclick: (ev) => {
-            ev.stopPropagation();
-            if (!this.suppressClick) this.app.select(key);
-          },
-          onkeydown: (ev) => {
-            if (ev.key === "Enter" || ev.key === " ") {
-              ev.preventDefault();
-              this.app.select(key);
-            }
-          },
         },
-        svg("title", {}, label),
       );
       circle.ring = { i, n: atPlace.get(spot) }; // events at the same place spread on a small ring
       circle.world = project(e.location.lon, e.location.lat);
@@ -373,33 +402,47 @@ export class EventMap {
     this.highlight(this.app.byKey?.get(this.app.selected));
   }
 
+  /** Markers sit at world * k inside a group translated by (tx, ty): panning moves the
+   * group only; zooming moves each marker once. */
   placeMarkers() {
-    for (const circle of this.markers.values()) {
-      const [wx, wy] = circle.world;
-      let x = wx * this.k + this.tx;
-      let y = wy * this.k + this.ty;
-      const { i, n } = circle.ring;
-      if (n > 1) {
-        const r = Math.max(7, n * 2.2);
-        x += r * Math.cos((2 * Math.PI * i) / n);
-        y += r * Math.sin((2 * Math.PI * i) / n);
+    const shift = `translate(${this.tx.toFixed(1)} ${this.ty.toFixed(1)})`;
+    this.gMarkers.setAttribute("transform", shift);
+    this.gLabels.setAttribute("transform", shift);
+    if (this.placedAt !== this.k) {
+      this.placedAt = this.k;
+      for (const circle of this.markers.values()) {
+        const [wx, wy] = circle.world;
+        let x = wx * this.k;
+        let y = wy * this.k;
+        const { i, n } = circle.ring;
+        if (n > 1) {
+          const r = Math.max(7, n * 2.2);
+          x += r * Math.cos((2 * Math.PI * i) / n);
+          y += r * Math.sin((2 * Math.PI * i) / n);
+        }
+        circle.setAttribute("cx", x.toFixed(1));
+        circle.setAttribute("cy", y.toFixed(1));
       }
-      circle.setAttribute("cx", x.toFixed(1));
-      circle.setAttribute("cy", y.toFixed(1));
     }
-    let shown = 0;
+    // names of the 30 heaviest places in view; only those labels are touched
+    const shown = new Set();
     for (const p of this.labels) {
-      const x = p.world[0] * this.k + this.tx;
-      const y = p.world[1] * this.k + this.ty;
-      const visible = shown < 30 && x > 0 && y > 0 && x < this.width && y < this.height;
-      if (visible) shown++;
-      p.el.classList.toggle("off", !visible);
+      if (shown.size >= 30) break;
+      const x = p.world[0] * this.k;
+      const y = p.world[1] * this.k;
+      if (x + this.tx < 0 || y + this.ty < 0 || x + this.tx > this.width || y + this.ty > this.height) continue;
+      shown.add(p);
       p.el.setAttribute("x", (x + 9).toFixed(1));
       p.el.setAttribute("y", (y - 8).toFixed(1));
     }
+    for (const p of this.shownLabels || []) if (!shown.has(p)) p.el.classList.add("off");
+    for (const p of shown) p.el.classList.remove("off");
+    this.shownLabels = shown;
   }
 
   applyRange() {
+    if (!this.app.range && !this.rangeShown) return;
+    this.rangeShown = Boolean(this.app.range);
     for (const [key, circle] of this.markers) {
       const e = this.app.byKey.get(key);
       circle.classList.toggle("out-of-range", !this.app.inRange(e));

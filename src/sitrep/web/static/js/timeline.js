@@ -62,8 +62,8 @@ export class Timeline {
     }
     const starts = dated.map((e) => toDay(e.date?.start || e.article.published));
     const ends = dated.map((e) => toDay(e.date?.end || e.date?.start || e.article.published));
-    let t0 = Math.min(...starts);
-    let t1 = Math.max(...ends) + DAY;
+    let t0 = starts.reduce((a, b) => Math.min(a, b));
+    let t1 = ends.reduce((a, b) => Math.max(a, b)) + DAY;
     const span = (t1 - t0) / DAY;
     this.unit = span <= 120 ? "day" : span <= 730 ? "week" : "month";
     t0 = binStart(t0, this.unit);
@@ -77,7 +77,7 @@ export class Timeline {
       const m = bins.get(b);
       m.set(e.event_type, (m.get(e.event_type) || 0) + 1);
     }
-    const max = Math.max(...[...bins.values()].map((m) => [...m.values()].reduce((a, b) => a + b, 0)));
+    const max = [...bins.values()].map((m) => [...m.values()].reduce((a, b) => a + b, 0)).reduce((a, b) => Math.max(a, b));
     const plot = HEIGHT - AXIS - 4;
     const bars = svg("g", { class: "bars" });
     for (const [b, counts] of bins) {

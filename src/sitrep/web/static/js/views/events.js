@@ -5,7 +5,7 @@ import { h, fmtInterval, fmtNumber, truncate } from "../dom.js";
 import { eventKey } from "../state.js";
 import { typeColor } from "../palette.js";
 
-const SHOWN = 400;
+const SHOWN = 200;
 
 function inBounds(e, b) {
   if (!b) return true;
