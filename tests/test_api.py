@@ -214,6 +214,20 @@ def test_unknown_things_get_the_error_shape(client: TestClient) -> None:
     assert_error(client.put("/api/events"), 405, "method-not-allowed")
 
 
+def test_internal_errors_get_the_error_shape_without_details(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sitrep.store import SQLStore
+
+    def broken(self: SQLStore, filters: Any = None) -> Any:
+        raise RuntimeError("secret detail /etc/sitrep")
+
+    monkeypatch.setattr(SQLStore, "events", broken)
+    with TestClient(create_app(db, token=None, tiles=None), raise_server_exceptions=False) as c:
+        error = assert_error(c.get("/api/events"), 500, "internal")
+        assert "secret" not in error["message"]
+
+
 def test_info_and_facets(client: TestClient, readonly: TestClient) -> None:
     info = client.get("/api/info").json()
     assert info["events"] == 5 and info["claims"] == 1 and info["writes"] is True and info["tiles"] is None

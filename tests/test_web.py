@@ -4,17 +4,20 @@ to the evidence sentence."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import re
 import shutil
 import socket
+import struct
 import subprocess
 import time
 import urllib.error
 import urllib.request
 import warnings
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +28,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
+import loopback_server
 from conftest import SITREP
 from service_records import articles, build_store
 
@@ -147,16 +151,15 @@ def _request(url: str, body: dict[str, Any] | None = None, token: str | None = N
         return e.code, json.loads(e.read())
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[str]:
+@contextlib.contextmanager
+def serving(tmp_path: Path, tiles: str = "none") -> Iterator[str]:
     """`sitrep serve` through its real entry point, on a free port of 127.0.0.1."""
-    _need_browser()
     db = build_store(tmp_path / "browser.db")
-    log = open(tmp_path / "serve.log", "w")  # noqa: SIM115 - closed below
-    for _attempt in range(3):
-        port = _free_port()
-        proc = subprocess.Popen(
-            [
+    log_path = tmp_path / "serve.log"
+    with open(log_path, "w") as log:
+        for _attempt in range(3):  # a port taken between choosing and binding: try another
+            port = _free_port()
+            command = [
                 str(SITREP),
                 "serve",
                 "--db",
@@ -164,34 +167,42 @@ def server(tmp_path: Path) -> Iterator[str]:
                 "--port",
                 str(port),
                 "--tiles",
-                "none",
+                tiles,
                 "--no-access-log",
-            ],
-            env=os.environ | {"SITREP_TOKEN": TOKEN},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and proc.poll() is None:
-            try:
-                if _request(f"{base}/healthz")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
-        if proc.poll() is None:
-            break
-    else:
-        pytest.fail("sitrep serve did not start: " + (tmp_path / "serve.log").read_text()[-2000:])
-    try:
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
+            ]
+            proc = subprocess.Popen(
+                command, env=os.environ | {"SITREP_TOKEN": TOKEN}, stdout=log, stderr=subprocess.STDOUT
+            )
+            base = f"http://127.0.0.1:{port}"
+            ready = False
+            deadline = time.monotonic() + 60
+            while not ready and time.monotonic() < deadline and proc.poll() is None:
+                try:
+                    ready = _request(f"{base}/healthz")[0] == 200
+                except OSError:
+                    time.sleep(0.2)
+            if ready:
+                break
             proc.kill()
-        log.close()
+            proc.wait()
+        else:
+            pytest.fail("sitrep serve did not start: " + log_path.read_text()[-2000:])
+        try:
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    _need_browser()
+    with serving(tmp_path) as base:
+        yield base
 
 
 @pytest.fixture
@@ -318,3 +329,49 @@ def test_browser_hostile_article_stays_inert(server: str, browser: Any) -> None:
     assert XSS["title"] in row.text
     assert not browser.find_elements(By.CSS_SELECTOR, "#panels img, #panels script, #panels iframe")
     assert browser.execute_script("return window.__xss === undefined")
+
+
+def _png(size: int = 256) -> bytes:
+    """A plain light-grey PNG tile."""
+    raw = b"".join(b"\x00" + b"\xdd\xdd\xdd" * size for _ in range(size))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
+
+
+def test_browser_online_tiles_only_when_reachable(tmp_path: Path, browser: Any) -> None:
+    """A tile server that answers is drawn under the outlines; one that does not leaves the
+    bundled outlines as the map (a local tile server stands in for the internet)."""
+    from selenium.webdriver.common.by import By
+
+    tile = _png()
+    route = loopback_server.page(tile, "image/png")
+    with loopback_server.serve() as tiles:
+        for zoom in range(8):  # the fitted view is at most zoom 7
+            tiles.routes.update(
+                {f"/{zoom}/{x}/{y}.png": route for x in range(2**zoom) for y in range(2**zoom)}
+            )
+        (tmp_path / "online").mkdir()
+        with serving(tmp_path / "online", tiles.url("/{z}/{x}/{y}.png")) as base:
+            browser.get(base + "/")
+            _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#map .tiles image"))
+            assert "with-tiles" in browser.find_element(By.ID, "map").get_attribute("class")
+            assert (
+                browser.find_element(By.CSS_SELECTOR, ".map-attribution").text
+                == "© OpenStreetMap contributors"
+            )
+            assert any(path.startswith("/0/0/0.png") for path, _ in tiles.requests)
+    (tmp_path / "offline").mkdir()
+    with serving(tmp_path / "offline", f"http://127.0.0.1:{_free_port()}/{{z}}/{{x}}/{{y}}.png") as base:
+        browser.get(base + "/")
+        _wait(browser, lambda d: "offline" in d.find_element(By.CSS_SELECTOR, ".map-note").text)
+        assert not browser.find_elements(By.CSS_SELECTOR, "#map .tiles image")
+        assert browser.find_elements(By.CSS_SELECTOR, "#map circle.marker")
