@@ -291,6 +291,33 @@ def test_browser_map_markers_lead_to_the_evidence(server: str, browser: Any, tmp
     Select(browser.find_element(By.CSS_SELECTOR, "#filters select[name=country]")).select_by_value("")
     _wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#map circle.marker")) == len(located))
 
+    # the list follows the map: zooming in on the middle leaves the outer events out of view
+    rows = _wait(
+        browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".panel-events > ol.rows > li.event-row")
+    )
+    assert len(rows) == len(located)
+    zoom_in = browser.find_element(By.CSS_SELECTOR, ".map-controls button[title='Zoom in']")
+    zoom_in.click()
+    _wait(
+        browser,
+        lambda d: (
+            0 < len(d.find_elements(By.CSS_SELECTOR, ".panel-events > ol.rows > li.event-row")) < len(located)
+        ),
+    )
+    in_view = {
+        r.get_attribute("data-key")
+        for r in browser.find_elements(By.CSS_SELECTOR, ".panel-events > ol.rows > li.event-row")
+    }
+    assert "raqqa-2017-06-15:e1" in in_view
+    assert "beirut-2017-05-20:e1" not in in_view and "mosul-2017-03-03:e1" not in in_view
+    browser.find_element(By.CSS_SELECTOR, ".map-controls button[title='Fit to events']").click()
+    _wait(
+        browser,
+        lambda d: (
+            len(d.find_elements(By.CSS_SELECTOR, ".panel-events > ol.rows > li.event-row")) == len(located)
+        ),
+    )
+
     # the timeline brush keeps one period: events outside it fade and leave the list
     timeline = browser.find_element(By.CSS_SELECTOR, "#timeline svg")
     width = timeline.size["width"]
@@ -299,7 +326,7 @@ def test_browser_map_markers_lead_to_the_evidence(server: str, browser: Any, tmp
     ).click_and_hold().move_by_offset(width // 4, 0).release().perform()
     faded = _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#map circle.marker.out-of-range"))
     assert 0 < len(faded) < len(located)
-    rows = browser.find_elements(By.CSS_SELECTOR, ".panel-events li.event-row")
+    rows = browser.find_elements(By.CSS_SELECTOR, ".panel-events > ol.rows > li.event-row")
     assert len(rows) == len(located) - len(faded)
     assert "mosul-2017-03-03:e1" in {r.get_attribute("data-key") for r in rows}  # the earliest event
 

@@ -94,6 +94,7 @@ export class EventMap {
     );
     container.append(this.svg, this.controls, this.legend, this.note, this.attribution);
     this.container = container;
+    this.announce = debounce(() => this.emitBounds(), 120);
 
     this.resize();
     new ResizeObserver(() => this.resize()).observe(container);
@@ -122,7 +123,6 @@ export class EventMap {
         this.app.select(key);
       }
     });
-    this.announce = debounce(() => this.emitBounds(), 120);
 
     app.on("events", () => this.setEvents());
     app.on("range", () => this.applyRange());
@@ -194,7 +194,7 @@ export class EventMap {
     this.gTiles.setAttribute("transform", t);
     this.renderTiles();
     this.placeMarkers();
-    this.announce?.();
+    this.announce();
   }
 
   emitBounds() {
