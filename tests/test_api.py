@@ -280,6 +280,13 @@ def test_post_analyses_and_stores(client: TestClient) -> None:
     assert again.status_code == 200 and again.json()["outcome"] == "unchanged"
 
 
+def test_post_href_is_a_usable_path_for_any_id(client: TestClient) -> None:
+    r = client.post("/api/articles", json=NEW | {"id": "agency/2017 #7?"}, headers=AUTH)
+    assert r.status_code == 201
+    assert r.json()["href"] == "/api/articles/agency/2017%20%237%3F" == r.headers["location"]
+    assert client.get(r.json()["href"]).json()["id"] == "agency/2017 #7?"
+
+
 def test_post_from_html(client: TestClient) -> None:
     html = (
         "<html><head><title>Clashes near Deir ez-Zor</title></head><body><article><p>"
@@ -316,7 +323,9 @@ def test_post_invalid_json(client: TestClient) -> None:
 def test_post_body_size_limit(db: Path) -> None:
     with TestClient(create_app(db, token=TOKEN, tiles=None, max_bytes=2000)) as c:
         big = {"text": "Shelling in Homs. " * 200}
-        assert_error(c.post("/api/articles", json=big, headers=AUTH), 413, "too-large")
+        r = c.post("/api/articles", json=big, headers=AUTH)
+        assert_error(r, 413, "too-large")
+        assert r.headers["x-content-type-options"] == "nosniff"
 
         def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it arrives
             yield b'{"text": "'

@@ -13,7 +13,7 @@ import datetime as dt
 import hmac
 from functools import lru_cache
 from typing import Annotated, Any, Literal
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Path, Query, Request, Security
 from fastapi.responses import JSONResponse
@@ -313,7 +313,7 @@ def create_article(
     stored = ArticleStored(
         id=result.id,
         outcome=result.outcome,  # type: ignore[arg-type]
-        href=f"/api/articles/{result.id}",
+        href=f"/api/articles/{quote(result.id, safe='/')}",
         events=len(article.events),
         places=len(article.places),
         claims=len(article.claims),

@@ -166,6 +166,39 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
 
+class SecurityHeaders:
+    """Headers every answer carries: the page's Content-Security-Policy (looser for the
+    Swagger UI at /docs), no MIME sniffing, no referrer, no framing."""
+
+    def __init__(self, app: ASGIApp, tiles: str | None) -> None:
+        self.app = app
+        self.headers = [
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"no-referrer"),
+            (b"x-frame-options", b"DENY"),
+        ]
+        self.csp = content_security_policy(tiles).encode()
+        self.csp_docs = content_security_policy(tiles, docs=True).encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        csp = self.csp_docs if scope["path"] == "/docs" else self.csp
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {k.lower() for k, _ in message.get("headers", [])}
+                extra = [(b"content-security-policy", csp), *self.headers]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    *[(k, v) for k, v in extra if k not in present],
+                ]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
 def content_security_policy(tiles: str | None, *, docs: bool = False) -> str:
     """Scripts, styles, fonts and data from this server only; images also from the tile
     server. Even text that escaped escaping could not run a script."""
@@ -235,6 +268,7 @@ def create_app(
     _add_error_handlers(app)
     _add_pages(app, settings)
     app.add_middleware(BodyLimit, max_bytes=settings.max_bytes)
+    app.add_middleware(SecurityHeaders, tiles=settings.tiles)  # outermost: every answer gets them
     return app
 
 
@@ -272,19 +306,6 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def internal_error(request: Request, exc: Exception) -> JSONResponse:
         log.exception("internal error on %s %s", request.method, request.url.path)
         return JSONResponse(error_body("internal", "internal error (see the server log)"), status_code=500)
-
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next: Callable[[Request], Any]) -> Any:
-        response = await call_next(request)
-        settings: Settings = request.app.state.settings
-        docs = request.url.path == "/docs"
-        response.headers.setdefault(
-            "Content-Security-Policy", content_security_policy(settings.tiles, docs=docs)
-        )
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        return response
 
 
 def _add_pages(app: FastAPI, settings: Settings) -> None:
