@@ -74,6 +74,7 @@ def raqqa() -> Article:
     a = Article(text=t, id="raqqa-2017-06-15", title="Air strikes on Raqqa", published="2017-06-15")
     a.source = "example.org"
     a.url = "https://example.org/raqqa"
+    a.credibility = {"score": 0.7, "reasons": ["two outlets report the air strike"]}
     a.places = [raqqa_p, ain_issa]
     a.actors = [
         Actor(

@@ -255,13 +255,15 @@ def test_browser_map_markers_lead_to_the_evidence(server: str, browser: Any, tmp
     assert browser.find_elements(By.CSS_SELECTOR, "#map .countries path"), "the bundled outlines are drawn"
 
     # click a marker: the article view shows its evidence sentence, highlighted
-    marker = markers[0]
-    event = located[marker.get_attribute("data-key")]
+    marker = next(m for m in markers if m.get_attribute("data-key") == "raqqa-2017-06-15:e2")
+    event = located["raqqa-2017-06-15:e2"]
     marker.click()
     current = _wait(
         browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".panel-article .article-text .hl-current")
     )
     assert "".join(c.text for c in current).strip() == event.evidence.text
+    meta = browser.find_element(By.CSS_SELECTOR, ".panel-article .credibility").text
+    assert meta == "credibility 0.70: two outlets report the air strike"
     assert "selected" in marker.get_attribute("class")
 
     # hovering a highlighted place shows what was extracted there

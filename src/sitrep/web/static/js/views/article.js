@@ -57,6 +57,7 @@ export function annotations(record) {
       e.modality && e.modality !== "asserted" ? `modality: ${e.modality}` : "",
       e.attributed_to ? `according to: ${name(e.attributed_to)}` : "",
       e.confidence != null ? `confidence: ${e.confidence}` : "",
+      ...(e.conflicts || []).map((c) => `differs: ${Object.entries(c).map(([k, v]) => `${k} ${typeof v === "object" ? JSON.stringify(v) : v}`).join(", ")}`),
     ];
     add("event", `event:${e.id}`, e.evidence, lines);
     for (const m of e.mentions || []) {
@@ -181,6 +182,9 @@ export default {
         h("h2", {}, r.title || "(untitled)"),
         h("p", { class: "meta" }, meta, href ? [" · ", h("a", { href, target: "_blank", rel: "noopener noreferrer" }, "original")] : null),
         h("p", { class: "meta id" }, `id ${r.id}`),
+        r.credibility && r.credibility.score != null
+          ? h("p", { class: "meta credibility" }, `credibility ${Number(r.credibility.score).toFixed(2)}`, (r.credibility.reasons || []).length ? `: ${r.credibility.reasons.join("; ")}` : "")
+          : null,
       ),
       errors.length ? h("ul", { class: "errors" }, errors) : null,
       legend,
