@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import threading
 
 import click
 
@@ -59,6 +60,8 @@ def serve(db: str, host: str, port: int, tiles: str, max_bytes: int, access_log:
     app = create_app(
         db, token=token, tiles=None if tiles.lower() in ("", "none", "off") else tiles, max_bytes=max_bytes
     )
+    if token:  # load the models now, in the background, so that the first write does not wait for them
+        threading.Thread(target=app.state.analyse.load, name="load-models", daemon=True).start()
     writes = "enabled (bearer token from SITREP_TOKEN)" if token else "disabled (set SITREP_TOKEN to enable)"
     click.echo(f"sitrep: serving {db} on http://{host}:{port}/ ; writes {writes}", err=True)
     if not _loopback(host):

@@ -110,11 +110,16 @@ class Analyser:
         self._pipeline: Pipeline | None = None
         self._lock = threading.Lock()
 
-    def __call__(self, article: Article) -> Article:
+    def load(self) -> Pipeline:
         with self._lock:
             if self._pipeline is None:
                 self._pipeline = self._factory()
-            return self._pipeline(article)
+            return self._pipeline
+
+    def __call__(self, article: Article) -> Article:
+        pipeline = self.load()
+        with self._lock:
+            return pipeline(article)
 
 
 class BodyLimit:
