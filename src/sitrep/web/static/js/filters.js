@@ -27,8 +27,10 @@ export function mountFilters(form, app) {
   const reset = h("button", { type: "reset" }, "reset");
 
   const apply = () => {
+    const filters = { type: type.value, actor: actor.value.trim(), country: country.value, q: q.value.trim() };
+    if (Object.entries(filters).every(([k, v]) => app.filters[k] === v)) return; // nothing changed
     app.refit = true;
-    app.setFilters({ type: type.value, actor: actor.value.trim(), country: country.value, q: q.value.trim() });
+    app.setFilters(filters);
   };
   const applySoon = debounce(apply, 350);
   type.addEventListener("change", apply);

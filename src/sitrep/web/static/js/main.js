@@ -65,15 +65,19 @@ function route() {
   app.open(view, params);
 }
 
+let loading = 0;
+
 async function loadEvents() {
+  const mine = ++loading; // filters can change while a load runs: only the latest one counts
   setStatus("loading events…");
   try {
     const { items, total, truncated } = await getAll("/api/events", { ...app.filters, limit: 1000 }, { max: 20000 });
+    if (mine !== loading) return;
     app.setEvents(items, total, truncated);
     const located = items.filter((e) => e.location && e.location.lat != null).length;
     setStatus(`${total} events (${located} on the map) · ${app.info.articles} articles · ${app.info.claims} claims`);
   } catch (err) {
-    setStatus(`cannot load events: ${err.message}`, true);
+    if (mine === loading) setStatus(`cannot load events: ${err.message}`, true);
   }
 }
 

@@ -133,9 +133,15 @@ export default {
 
   async show(params) {
     if (!params?.id) return;
+    this.wanted = params; // a later click wins over a slower earlier answer
     try {
-      if (this.record?.id !== params.id) this.record = await getJSON(`/api/articles/${encodeURIComponent(params.id)}`);
+      if (this.record?.id !== params.id) {
+        const record = await getJSON(`/api/articles/${encodeURIComponent(params.id)}`);
+        if (this.wanted !== params) return;
+        this.record = record;
+      }
     } catch (err) {
+      if (this.wanted !== params) return;
       this.panel.replaceChildren(h("p", { class: "error" }, `Cannot show article ${params.id}: ${err.message}`));
       return;
     }

@@ -60,10 +60,12 @@ export default {
   },
 
   async load() {
+    const mine = (this.loading = (this.loading || 0) + 1);
     const f = this.app.filters;
     const range = this.app.range || [];
     try {
       const { items, total } = await getAll("/api/claims", { actor: f.actor, q: f.q, since: range[0], until: range[1], status: this.status.value, limit: 500 }, { max: 2000 });
+      if (mine !== this.loading) return;
       this.count.textContent = `${total} claims${items.length < total ? ` (first ${items.length})` : ""}`;
       this.list.replaceChildren(...items.map((c) => claimCard(c, this.app)));
       if (!items.length) this.list.append(h("li", { class: "empty" }, "No claims for these filters."));
