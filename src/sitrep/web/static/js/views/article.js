@@ -93,7 +93,12 @@ export function annotations(record) {
     }
   });
   (record.figures || []).forEach((f, i) => {
-    const span = Number.isInteger(f.start) ? { start: f.start, end: f.end } : f.evidence;
+    // the quantity itself; else its words found inside the sentence it came from
+    let span = Number.isInteger(f.start) ? { start: f.start, end: f.end } : null;
+    if (!span && f.evidence && f.text) {
+      const at = text.slice(f.evidence.start, f.evidence.end).indexOf(f.text);
+      if (at >= 0) span = { start: f.evidence.start + at, end: f.evidence.start + at + f.text.length };
+    }
     add("figure", `figure:${i}`, span, [
       `Figure: ${[f.qualifier, fmtNumber(f.value), f.unit].filter(Boolean).join(" ")}${f.approximate ? " (approximate)" : ""}`,
       f.what ? `what: ${f.what}` : "",
