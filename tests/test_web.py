@@ -404,3 +404,41 @@ def test_browser_online_tiles_only_when_reachable(tmp_path: Path, browser: Any) 
         _wait(browser, lambda d: "offline" in d.find_element(By.CSS_SELECTOR, ".map-note").text)
         assert not browser.find_elements(By.CSS_SELECTOR, "#map .tiles image")
         assert browser.find_elements(By.CSS_SELECTOR, "#map circle.marker")
+
+
+def test_browser_highlights_skip_bad_offsets(server: str, browser: Any) -> None:
+    """Spans that do not fit the text are left out, never drawn at a wrong place; a figure
+    without offsets is found inside its sentence."""
+    from selenium.webdriver.common.by import By
+
+    record = {
+        "id": "r",
+        "text": "Twelve people were killed in Homs on Monday.",
+        "places": [
+            {"mention": "Homs", "start": 29, "end": 33, "name": "Homs"},
+            {"mention": "far", "start": 40, "end": 400, "name": "beyond the text"},
+            {"mention": "back", "start": 10, "end": 5, "name": "reversed"},
+            {"mention": "odd", "start": "1", "end": 3, "name": "not a number"},
+        ],
+        "figures": [{"value": 12, "text": "Twelve", "evidence": {"text": "...", "start": 0, "end": 44}}],
+        "events": [
+            {
+                "id": "e1",
+                "event_type": "Battles",
+                "sub_event_type": "Armed clash",
+                "evidence": {"start": 0, "end": 44},
+            }
+        ],
+    }
+    browser.get(server + "/")
+    _wait(browser, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "true")
+    found = browser.execute_async_script(
+        """const [record, done] = arguments;
+        import('/static/js/views/article.js').then((m) => {
+          const anns = m.annotations(record);
+          done({anns: anns.map((a) => [a.kind, a.start, a.end]), segments: m.segments(record.text, anns).length});
+        });""",
+        record,
+    )
+    assert sorted(found["anns"]) == [["event", 0, 44], ["figure", 0, 6], ["place", 29, 33]]
+    assert found["segments"] == 4  # "Twelve" | " people were killed in " | "Homs" | " on Monday."
