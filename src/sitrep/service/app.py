@@ -32,6 +32,7 @@ from ..pipeline import Pipeline, default_pipeline
 from ..record import Article
 from ..store import SQLStore, open_store
 from . import DEFAULT_TILES, OSM_ATTRIBUTION
+from .outlines import outlines_dir
 
 log = logging.getLogger(__name__)
 
@@ -320,6 +321,14 @@ def _add_pages(app: FastAPI, settings: Settings) -> None:
         app.mount("/static/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger")
     except ImportError:  # pragma: no cover - a core dependency
         log.warning("swagger_ui_bundle is missing: /docs will not work (/openapi.json does)")
+    outlines = outlines_dir()
+    if outlines.is_dir():  # fetched at install time (sitrep.service.outlines), not in git
+        app.mount("/static/vendor/world-atlas", StaticFiles(directory=outlines), name="outlines")
+    else:
+        log.warning(
+            "no map outlines in %s (make install fetches them with npm): the map shows a graticule only",
+            outlines,
+        )
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
 
     @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
