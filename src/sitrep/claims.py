@@ -1,19 +1,519 @@
-"""Stage `claims` (first skeleton: sets nothing yet; see the issue that builds it)."""
+"""Stage `claims`: attributed statements, the stances between them, how each claim stands,
+and what attribution means for the events and figures found before.
+
+1. ``attribution.find_statements`` reads who says what off the parse (see that module).
+2. Each statement becomes a ``Claim``; its claimant is the canonical actor whose mention lies
+   in the organisation the speaker speaks for ("the spokesman of the anti-ISIS alliance SDF"
+   -> Syrian Democratic Forces), else the named organisation, else the phrase as written
+   ("a witness named Ahmad").
+3. Stances: a later statement answers an earlier one when it points at it ("denied the
+   Russian assertion") or says the same thing with the opposite polarity ("There is no
+   agreement between SDF and ISIS" against "US allies had made an agreement with ISIS");
+   the article itself refutes a claim when it calls it fake, false, a hoax, propaganda.
+   Status: supported (only supports), denied (only refutes), disputed (both), unverified.
+4. Events whose evidence lies inside a statement become reported / claimed / denied, with
+   ``attributed_to``; figures inside a statement get the claimant as ``source``; an event
+   whose figures disagree between sources gets ``conflicts`` (each figure with its source).
+
+The stage only amends the modality of events still marked "asserted" (the events stage
+owns planned / hypothetical) and only fills a figure's source when none is set.
+"""
 
 from __future__ import annotations
 
-from .record import Article
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from .attribution import Span2, Statement, find_statements
+from .cues import Cues, load_cues
+from .record import Actor, ActorRef, Article, Claim, Event, Figure, Span, Stance
+from .stance import content_stems, split_sentences, tokenize
+
+ARTICLE = ActorRef(None, "the article")
+_QUALIFIER_PREFIX = re.compile(r"\b(?:anti|pro|non|ex)[-‐]$", re.IGNORECASE)
+_QUALIFIER_SUFFIX = re.compile(
+    r"[-‐](?:backed|led|held|controlled|allied|linked|affiliated|based|run|sponsored|aligned|supported"
+    r"|trained|funded|armed|loyal)\b",
+    re.IGNORECASE,
+)
 
 
 class ClaimsStage:
     name = "claims"
-    needs = (
-        "doc",
-        "actors",
-        "events",
-        "figures",
-    )
-    sets = ("claims",)
+    needs = ("doc", "actors", "events", "figures")
+    sets = ("claims",)  # also amends events (modality, attributed_to, conflicts) and figure sources
+
+    def __init__(self) -> None:
+        self.cues = load_cues()
 
     def __call__(self, article: Article) -> Article:
+        doc = article._doc
+        if doc is None:
+            return article
+        statements = find_statements(doc, self.cues)
+        article.claims = build_claims(article, statements, self.cues)
+        link_stances(article, statements, self.cues)
+        find_verdicts(article, doc, statements, self.cues)
+        for claim in article.claims:
+            claim.status = claim_status(claim)
+        attribute_events(article, statements, self.cues)
+        attribute_figures(article, statements)
+        flag_conflicts(article)
         return article
+
+
+# -- claimants ---------------------------------------------------------------------------
+
+
+def _mentions(actors: Iterable[Actor]) -> list[tuple[Span2, Actor]]:
+    return [((m.start, m.end), a) for a in actors for m in a.mentions]
+
+
+def _qualified(text: str, start: int, end: int) -> bool:
+    """A name used as a modifier: the "ISIS" of "anti-ISIS", the "US" of "US-backed"."""
+    return bool(_QUALIFIER_PREFIX.search(text[max(0, start - 5) : start])) or bool(
+        _QUALIFIER_SUFFIX.match(text[end : end + 16])
+    )
+
+
+def actor_in(article: Article, span: Span2, head: Span2 | None = None) -> Actor | None:
+    """The actor whose mention lies in ``span``: the one at the head word first, then the
+    last one (English noun phrases end with their head), never a mention used as a modifier
+    ("anti-ISIS")."""
+    found = [
+        (m, a)
+        for m, a in _mentions(article.actors)
+        if span[0] <= m[0] and m[1] <= span[1] and not _qualified(article.text, m[0], m[1])
+    ]
+    if not found:
+        return None
+    if head is not None:
+        at_head = [x for x in found if x[0][0] <= head[0] < x[0][1] or head[0] <= x[0][0] < head[1]]
+        if at_head:
+            return at_head[-1][1]
+    return max(found, key=lambda x: x[0][1])[1]
+
+
+def _entity_name(
+    article: Article, span: Span2, labels: tuple[str, ...] = ("ORG", "GPE", "PERSON", "NORP")
+) -> str | None:
+    """A named organisation, state or person inside ``span`` (spaCy's entities)."""
+    doc = article._doc
+    if doc is None:
+        return None
+    ents = [e for e in doc.ents if e.label_ in labels and span[0] <= e.start_char and e.end_char <= span[1]]
+    ents = [e for e in ents if not _qualified(article.text, e.start_char, e.end_char)]
+    if not ents:
+        return None
+    return str(ents[-1].text)
+
+
+def claimant_ref(article: Article, st: Statement) -> ActorRef | None:
+    """The claimant as an actor reference: canonical when an actor's mention lies in the
+    organisation the speaker speaks for (or anywhere in the claimant phrase), else the named
+    organisation the speaker speaks for, else the phrase as written."""
+    if st.claimant is None:
+        return None
+    text = article.text
+    written = " ".join(text[st.claimant[0] : st.claimant[1]].split())
+    actor = None
+    if st.org is not None:
+        actor = actor_in(article, st.org, st.org_head)
+    if actor is None:
+        actor = actor_in(article, st.claimant)
+    if actor is not None:
+        return ActorRef(actor.id, actor.name, actor.type, written)
+    name = written
+    if st.org is not None and st.org != st.claimant:
+        name = _entity_name(article, st.org) or " ".join(text[st.org[0] : st.org[1]].split())
+    else:
+        name = _entity_name(article, st.claimant, ("ORG", "GPE")) or written
+    return ActorRef(None, name, None, written)
+
+
+def _span(text: str, span: Span2) -> Span:
+    return Span(text[span[0] : span[1]], span[0], span[1])
+
+
+def build_claims(article: Article, statements: list[Statement], cues: Cues) -> list[Claim]:
+    claims = []
+    for i, st in enumerate(statements, 1):
+        claim = Claim(
+            id=f"c{i}",
+            claimant=claimant_ref(article, st),
+            cue=" ".join(st.cue.lower().split()),
+            text=st.text(article.text),
+            evidence=_span(article.text, st.evidence),
+            kind=st.kind,
+            speech=st.speech,
+            content=_span(article.text, st.content),
+        )
+        claims.append(claim)
+    return claims
+
+
+# -- stances between statements -------------------------------------------------------------
+
+
+def _same_party(a: ActorRef | None, b: ActorRef | None) -> bool:
+    if a is None or b is None:
+        return False
+    if a.id and b.id:
+        return a.id == b.id
+    return a.name.lower() == b.name.lower()
+
+
+def _word_match(a: str, b: str) -> bool:
+    """ "Russian" ~ "Russia", "Kurdish" ~ "Kurds": a shared start of at least five letters."""
+    a, b = a.lower(), b.lower()
+    n = min(len(a), len(b), 5)
+    return n >= 4 and a[:n] == b[:n]
+
+
+def _points_to(article: Article, target: Span2, claim: Claim) -> bool:
+    """Whether "the Russian assertion" can mean ``claim``: a modifier of the target names
+    the claimant, or an actor mentioned in the target is the claimant."""
+    if claim.claimant is None:
+        return False
+    actor = actor_in(article, target)
+    if actor is not None and claim.claimant.id and actor.id == claim.claimant.id:
+        return True
+    words = re.findall(r"[A-Za-z][\w-]+", article.text[target[0] : target[1]])
+    names = re.findall(r"[A-Za-z][\w-]+", f"{claim.claimant.name} {claim.claimant.text or ''}")
+    return any(_word_match(w, n) for w in words if w[0].isupper() for n in names)
+
+
+def _negated(tokens: list[str], cues: Cues) -> bool:
+    return any(t in cues.negations for t in tokens)
+
+
+def similarity(a: str, b: str, cues: Cues) -> tuple[float, int]:
+    """How much two statements are about the same thing: shared content words over the
+    smaller side, and how many."""
+    sa, sb = content_stems(tokenize(a), cues), content_stems(tokenize(b), cues)
+    shared = len(sa & sb)
+    return shared / max(1, min(len(sa), len(sb))), shared
+
+
+def _best_sentence(text: str, span: Span2, about: str, cues: Cues) -> Span:
+    """The sentence of ``span`` that shares most with ``about`` (the evidence of a stance)."""
+    piece = text[span[0] : span[1]]
+    best = None
+    for s, e in split_sentences(piece):
+        sim, shared = similarity(piece[s:e], about, cues)
+        if best is None or (shared, sim) > best[0]:
+            best = ((shared, sim), (span[0] + s, span[0] + e))
+    if best is None:
+        return _span(text, span)
+    s, e = best[1]
+    return _span(text, (s, e))
+
+
+def _stance_of(a: Claim, b: Claim, st_b: Statement, cues: Cues) -> str | None:
+    """What statement ``b`` does to the earlier claim ``a`` when it does not point at it."""
+    sim, shared = similarity(a.text, b.text, cues)
+    if shared < 2 or sim < 0.3:
+        return None
+    neg_a, neg_b = _negated(tokenize(a.text), cues), _negated(tokenize(b.text), cues)
+    if b.kind == "denial" or neg_a != neg_b:
+        return "refutes"
+    if st_b.cue_class == "support":
+        return "supports"
+    if b.kind == "hedge":
+        return "observing"
+    if sim >= 0.5 and shared >= 3:
+        return "supports"
+    return None
+
+
+def link_stances(article: Article, statements: list[Statement], cues: Cues) -> None:
+    """Each statement answers at most one earlier claim of another party."""
+    claims = article.claims
+    for j, (b, st_b) in enumerate(zip(claims, statements, strict=True)):
+        if st_b.continued:
+            continue
+        earlier = [
+            a
+            for a, st_a in zip(claims[:j], statements[:j], strict=True)
+            if not _same_party(a.claimant, b.claimant) and not _inside_span(st_b.content, st_a.content)
+        ]
+        if not earlier:
+            continue
+        chosen: tuple[Claim, str] | None = None
+        if st_b.target is not None and st_b.cue_class in ("denial", "support"):
+            pointed = [a for a in earlier if _points_to(article, st_b.target, a)]
+            about = pointed or [a for a in earlier if _stance_of(a, b, st_b, cues)] or earlier[-1:]
+            chosen = (about[-1], "refutes" if st_b.cue_class == "denial" else "supports")
+        else:
+            for a in reversed(earlier):
+                stance = _stance_of(a, b, st_b, cues)
+                if stance is not None:
+                    chosen = (a, stance)
+                    break
+        if chosen is None:
+            continue
+        a, stance = chosen
+        by = b.claimant or ARTICLE
+        if any(_same_party(s.by, by) and s.stance == stance for s in a.stances):
+            continue
+        a.stances.append(Stance(by, stance, _best_sentence(article.text, st_b.content, a.text, cues)))
+
+
+def _inside_span(inner: Span2, outer: Span2) -> bool:
+    return outer[0] <= inner[0] and inner[1] <= outer[1]
+
+
+# -- the article's own verdict ----------------------------------------------------------
+
+
+def find_verdicts(article: Article, doc: Any, statements: list[Statement], cues: Cues) -> None:
+    """ "These reports ... turned out to be fake news", "Russia spreads false reports": the
+    article (not a quoted party) refutes or supports earlier claims."""
+    claims = article.claims
+    if not claims:
+        return
+    inside = [st.evidence for st in statements if st.claimant is not None]
+    for tok in doc:
+        word = tok.lower_
+        if word in cues.verdict_refutes:
+            stance = "refutes"
+        elif word in cues.verdict_supports and tok.pos_ in ("ADJ", "NOUN"):
+            stance = "supports"
+        else:
+            continue
+        if tok.pos_ not in ("ADJ", "NOUN") or any(a <= tok.idx < b for a, b in inside):
+            continue
+        if any(c.dep_ == "neg" for c in tok.head.children) or any(c.dep_ == "neg" for c in tok.children):
+            continue
+        subject = _verdict_subject(tok, cues)
+        if subject is None:
+            continue
+        noun, source = subject
+        sent = tok.sent
+        before = [c for c in claims if c.evidence.start < sent.start_char]
+        targets = _verdict_targets(article, before, noun, source, sent.start_char)
+        for claim in targets:
+            if any(s.by.name == ARTICLE.name and s.stance == stance for s in claim.stances):
+                continue
+            claim.stances.append(
+                Stance(ARTICLE, stance, _span(article.text, (sent.start_char, sent.end_char)))
+            )
+
+
+def _verdict_subject(tok: Any, cues: Cues) -> tuple[Any, Any | None] | None:
+    """The claim noun a verdict word judges, and who made those claims when the sentence
+    says it: (noun, source token or None)."""
+    # "the false reports", "fake news spread by Russia": the verdict modifies a claim noun
+    if tok.dep_ in ("amod", "compound") and tok.head.lemma_.lower() in cues.claim_nouns:
+        noun = tok.head
+        verb = noun.head
+        src = None
+        if noun.dep_ in ("dobj",):
+            src = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+        if noun.dep_ in ("attr", "acomp"):
+            return _subject_of(verb, cues)
+        return noun, src
+    # "These reports ... turned out to be fake news": the verdict is in the predicate
+    t = tok
+    for _ in range(6):
+        if t.head.i == t.i:
+            break
+        t = t.head
+        found = _subject_of(t, cues)
+        if found is not None:
+            return found
+    return None
+
+
+def _subject_of(verb: Any, cues: Cues) -> tuple[Any, Any | None] | None:
+    subj = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subj is None:
+        return None
+    if subj.lemma_.lower() in cues.claim_nouns or subj.lower_ in ("this", "that", "these", "those"):
+        return subj, None
+    return None
+
+
+def _verdict_targets(
+    article: Article, before: list[Claim], noun: Any, source: Any | None, at: int
+) -> list[Claim]:
+    if not before:
+        return []
+    if source is not None:
+        who = actor_in(article, (source.idx, source.idx + len(source)))
+        same = [
+            c
+            for c in before
+            if c.claimant is not None
+            and (
+                (who is not None and c.claimant.id == who.id)
+                or any(
+                    _word_match(source.text, w)
+                    for w in c.claimant.name.split() + (c.claimant.text or "").split()
+                )
+            )
+        ]
+        if same:
+            return same
+    # "These reports": the nearest earlier claim made with the same word, else the nearest one
+    lemma = noun.lemma_.lower()
+    recent = [c for c in before if at - c.evidence.end < 400]
+    same_cue = [c for c in recent if (c.cue or "").rstrip("s") == lemma.rstrip("s")]
+    if same_cue:
+        return same_cue[-1:]
+    attributed = [c for c in recent if c.claimant is not None]
+    return attributed[-1:] if attributed else []
+
+
+def claim_status(claim: Claim) -> str:
+    kinds = {s.stance for s in claim.stances}
+    if "refutes" in kinds and "supports" in kinds:
+        return "disputed"
+    if "refutes" in kinds:
+        return "denied"
+    if "supports" in kinds:
+        return "supported"
+    return "unverified"
+
+
+# -- events and figures inside statements ---------------------------------------------------
+
+
+def _containing(statements: list[Statement], start: int, end: int) -> Statement | None:
+    """The innermost attributed or hedged statement whose text holds [start, end)."""
+    hits = [st for st in statements if st.evidence[0] <= start and end <= st.evidence[1]]
+    if not hits:
+        return None
+    return min(hits, key=lambda st: st.evidence[1] - st.evidence[0])
+
+
+def _party(ref: ActorRef | None, event: Event) -> bool:
+    return any(_same_party(ref, x) for x in (event.actor1, event.actor2) if x is not None)
+
+
+def attribute_events(article: Article, statements: list[Statement], cues: Cues) -> None:
+    """reported / claimed / denied, with who says so, for events told inside a statement."""
+    by_statement = {id(st): c for st, c in zip(statements, article.claims, strict=True)}
+    for event in article.events:
+        if event.modality != "asserted":
+            continue
+        ev = event.evidence
+        st = _containing(statements, ev.start, ev.end) or _content_overlap(statements, ev.start, ev.end)
+        if st is None:
+            continue
+        claim = by_statement[id(st)]
+        if claim.kind == "denial" or claim.status == "denied":
+            event.modality = "denied"
+        elif st.cue_class == "claim" or _party(claim.claimant, event):
+            event.modality = "claimed"
+        else:
+            event.modality = "reported"
+        event.attributed_to = claim.claimant
+
+
+def _content_overlap(statements: list[Statement], start: int, end: int) -> Statement | None:
+    """A statement whose content holds most of [start, end) (an event sentence cut differently)."""
+    best = None
+    for st in statements:
+        a, b = max(start, st.content[0]), min(end, st.content[1])
+        if b - a > 0.6 * (end - start) and (best is None or b - a > best[0]):
+            best = (b - a, st)
+    return best[1] if best else None
+
+
+def attribute_figures(article: Article, statements: list[Statement]) -> None:
+    by_statement = {id(st): c for st, c in zip(statements, article.claims, strict=True)}
+    for fig in article.figures:
+        if fig.source is not None:
+            continue
+        start = fig.start if fig.start is not None else fig.evidence.start
+        end = fig.end if fig.end is not None else fig.evidence.end
+        st = _containing(statements, start, end)
+        if st is not None and st.claimant is not None:
+            fig.source = by_statement[id(st)].claimant
+
+
+# -- conflicting figures -------------------------------------------------------------------
+
+_DEAD = re.compile(r"\b(kill|dead|death|die|died|fatalit|live|toll|bodies|body|slain|massacre|execut)", re.I)
+_HURT = re.compile(r"\b(injur|wound|hurt|casualt)", re.I)
+_DISPLACED = re.compile(r"\b(displac|fled|flee|refugee|evacuat|homeless)", re.I)
+_GROUPS = (
+    ("children", re.compile(r"\b(child|children|kids?|minors?|boys?|girls?|infants?|babies)\b", re.I)),
+    ("women", re.compile(r"\b(women|woman|females?)\b", re.I)),
+    (
+        "combatants",
+        re.compile(
+            r"\b(soldiers?|troops?|fighters?|militants?|rebels?|jihadists?|combatants?|members?|"
+            r"militiamen|gunmen|insurgents?|servicemen|officers?|loyalists?|policemen)\b",
+            re.I,
+        ),
+    ),
+    ("civilians", re.compile(r"\b(civilians?|residents?|villagers?)\b", re.I)),
+)
+
+
+def figure_field(fig: Figure) -> str | None:
+    """Which count a figure gives: "fatalities.total", "fatalities.children", "injured",
+    "displaced"... or None when it is not a human toll."""
+    words = f"{fig.unit or ''} {fig.what or ''}"
+    if _DEAD.search(words):
+        base = "fatalities"
+    elif _HURT.search(words):
+        return "injured"
+    elif _DISPLACED.search(words):
+        return "displaced"
+    else:
+        return None
+    for name, pattern in _GROUPS:
+        if pattern.search(fig.unit or ""):
+            return f"{base}.{name}"
+    return f"{base}.total"
+
+
+def _source_key(fig: Figure) -> str:
+    if fig.source is None:
+        return ARTICLE.name
+    return (fig.source.id or fig.source.name).lower()
+
+
+def _figures_of(article: Article, event: Event) -> list[Figure]:
+    spans = [(event.evidence.start, event.evidence.end)] + [(m.start, m.end) for m in event.mentions]
+    out = []
+    for fig in article.figures:
+        start = fig.start if fig.start is not None else fig.evidence.start
+        if any(s <= start < e for s, e in spans):
+            out.append(fig)
+    return out
+
+
+def flag_conflicts(article: Article) -> None:
+    """An event whose sentences give different numbers for the same count from different
+    sources keeps all of them in ``conflicts`` (each with its source) instead of one."""
+    for event in article.events:
+        by_field: dict[str, list[Figure]] = {}
+        for fig in _figures_of(article, event):
+            name = figure_field(fig)
+            if name is not None and not fig.approximate:
+                by_field.setdefault(name, []).append(fig)
+        conflicts: list[dict[str, Any]] = []
+        for name, figs in by_field.items():
+            values_by_source: dict[str, set[float]] = {}
+            for f in figs:
+                values_by_source.setdefault(_source_key(f), set()).add(float(f.value))
+            values = {v for vs in values_by_source.values() for v in vs}
+            if len(values_by_source) < 2 or len(values) < 2:
+                continue
+            for f in figs:
+                conflicts.append(
+                    {
+                        "field": name,
+                        "value": f.value,
+                        "qualifier": f.qualifier,
+                        "source": (f.source or ARTICLE).to_dict(),
+                        "evidence": f.evidence.to_dict(),
+                    }
+                )
+        if conflicts:
+            event.conflicts = conflicts
