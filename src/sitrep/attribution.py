@@ -115,7 +115,9 @@ def find_quotes(text: str) -> list[Span2]:
                 open_at = i
             continue
         if _can_close(text, i) and i > open_at + 1:
-            spans.append((open_at + 1, i))
+            inner = _strip_span(text, open_at + 1, i)
+            if inner[1] > inner[0]:
+                spans.append(inner)
             open_at = None
         elif _can_open(text, i):
             open_at = i
@@ -174,7 +176,13 @@ class _Doc:
     def phrase(self, tok: Any, region: Span2) -> Span2:
         """The noun phrase of ``tok`` without relative clauses, clauses and trailing commas:
         "The U.S.-led coalition which launched an air war" -> "The U.S.-led coalition"."""
-        skip = [c for c in tok.children if c.dep_ in ("relcl", "acl", "advcl", "punct") and c.i > tok.i]
+        skip = [
+            c
+            for c in tok.children
+            if c.dep_ in ("relcl", "acl", "advcl", "punct")
+            and c.i > tok.i
+            and c.lemma_.lower() not in ("name", "call")  # "a witness named Ahmad" stays whole
+        ]
         skip += [c for c in tok.children if c.dep_ == "appos" and any(g.pos_ == "VERB" for g in c.subtree)]
         s, e = self.subtree(tok, region, skip=skip)
         return _trim_phrase(self.text, (s, e))
@@ -362,6 +370,7 @@ def _verb_statement(d: _Doc, verb: Any) -> Statement | None:
     agent = next((c for c in verb.children if c.dep_ == "agent"), None)
     claimant_tok = None
     hedge = False
+    inherited = False
     if passive:
         pobj = next((g for g in agent.children if g.dep_ == "pobj"), None) if agent is not None else None
         if pobj is not None:
@@ -375,11 +384,12 @@ def _verb_statement(d: _Doc, verb: Any) -> Statement | None:
             claimant_tok = verb.head  # "the ministry, which said ..."
         else:
             claimant_tok = subj
-    elif verb.dep_ in ("conj", "xcomp", "advcl") and verb.head.i != verb.i:
+    elif verb.dep_ in ("conj", "xcomp", "advcl", "ccomp") and verb.head.i != verb.i:
         head_subj = _subject(d, verb.head, d.region(verb.head))
-        if head_subj is None or head_subj.dep_ == "nsubjpass":
+        if head_subj is None or head_subj.dep_ == "nsubjpass" or head_subj.i > verb.i:
             return None
         claimant_tok = head_subj  # "said ... and added that", "..., saying"
+        inherited = True
     else:
         return None
     if (
@@ -453,7 +463,14 @@ def _verb_statement(d: _Doc, verb: Any) -> Statement | None:
     ):
         prep = next(c for c in verb.children if c.dep_ == "prep" and c.lower_ in ("of", "about", "that"))
         content = _trim(text, d.subtree(prep, region))  # "warned of a catastrophe"
-    if content is None and not parts and dobj is None and not any(c.dep_ == "mark" for c in verb.children):
+    if (
+        content is None
+        and not parts
+        and dobj is None
+        and not inherited
+        and verb.tag_ != "VBG"  # "..., adding more": a continuation, not the speaker's clause
+        and not any(c.dep_ == "mark" for c in verb.children)
+    ):
         # a trailing attribution: "... killed 30 people, the monitor said on Sunday."
         if clause[0] > region[0] and text[clause[1] : region[1]].strip(" .!?\"”'’") == "":
             content = _trim(text, (region[0], clause[0]))

@@ -106,7 +106,7 @@ def _entity_name(
     ents = [e for e in ents if not _qualified(article.text, e.start_char, e.end_char)]
     if not ents:
         return None
-    return str(ents[-1].text)
+    return re.sub(r"^(?:the|The)\s+", "", " ".join(ents[-1].text.split()))
 
 
 def claimant_ref(article: Article, st: Statement) -> ActorRef | None:

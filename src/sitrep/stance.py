@@ -52,10 +52,24 @@ def tokenize(text: str) -> list[str]:
 
 
 def stem(word: str) -> str:
-    """A light suffix stripper: enough to match "airstrikes"/"airstrike", "denied"/"denies"."""
-    for suffix in ("ings", "ing", "ied", "ies", "ed", "es", "s"):
+    """A light suffix stripper: enough to match "airstrikes"/"airstrike", "denied"/"denies",
+    "captured"/"capturing"."""
+    if len(word) <= 3:
+        return word
+    for suffix, repl in (
+        ("ies", "y"),
+        ("ied", "y"),
+        ("ings", ""),
+        ("ing", ""),
+        ("es", ""),
+        ("ed", ""),
+        ("s", ""),
+    ):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)] + ("y" if suffix in ("ied", "ies") else "")
+            word = word[: -len(suffix)] + repl
+            break
+    if word.endswith("e") and len(word) > 4:
+        word = word[:-1]
     return word
 
 
@@ -89,8 +103,8 @@ def features(claim: str, text: str, cues: Cues | None = None) -> dict[str, float
     f["cover_text"] = len(shared) / max(1, len(text_stems))
     f["question"] = float("?" in h)
     f["colon"] = float(":" in h)
-    words = [t for t in h if t not in ("?", ":", "!")]
-    edge = words[:2] + words[-3:]
+    plain = [t for t in h if t not in ("?", ":", "!")]
+    edge = plain[:2] + plain[-3:]
     f["hedge_at_edge"] = float(any(t in fam["hedging"] for t in edge))
     neg_text = any(t in neg for t in h)
     neg_claim = any(t in neg for t in c)
@@ -102,7 +116,7 @@ def features(claim: str, text: str, cues: Cues | None = None) -> dict[str, float
             near = 1.0
             break
     f["neg_near_shared"] = near
-    f["length"] = min(len(words), 40) / 20
+    f["length"] = min(len(plain), 40) / 20
     return f
 
 

@@ -1,0 +1,399 @@
+"""Claims: attribution, claimants, stances between statements, status, and what the stage
+does to events and figures. Texts here are written for the tests (the seed article is only
+used by the evaluation test at the end)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sitrep.attribution import find_quotes, find_statements
+from sitrep.claims import ClaimsStage, claim_status, figure_field
+from sitrep.cues import load_cues, parse_cues
+from sitrep.errors import ModelError
+from sitrep.language import load_nlp
+from sitrep.record import Actor, ActorRef, Article, Claim, Event, Figure, Mention, Span, Stance
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_nlp()
+
+
+def parsed(nlp, text: str, actors: dict[str, tuple[str, str, list[str]]] | None = None) -> Article:
+    """An article with its Doc and, optionally, actors: id -> (name, type, [mention texts])."""
+    a = Article(text=text)
+    a._doc = nlp(text)
+    for aid, (name, typ, mentions) in (actors or {}).items():
+        ms = []
+        for m in mentions:
+            start = 0
+            while (i := text.find(m, start)) != -1:
+                ms.append(Mention(m, i, i + len(m)))
+                start = i + len(m)
+        a.actors.append(Actor(aid, name, typ, ms))
+    return a
+
+
+def span_of(text: str, piece: str) -> Span:
+    i = text.index(piece)
+    return Span(piece, i, i + len(piece))
+
+
+def statements(nlp, text: str):
+    doc = nlp(text)
+    return [(s, text) for s in find_statements(doc)]
+
+
+def one(nlp, text: str):
+    found = statements(nlp, text)
+    assert len(found) == 1, [s.text(t) for s, t in found]
+    return found[0][0]
+
+
+# -- quotes ----------------------------------------------------------------------------
+
+
+def test_quotes_curly_straight_and_mismatched_marks():
+    text = 'He said “we will win.” Then: "Nobody leaves," she added. Last: “Goal one. Goal two. “\n\nNext'
+    spans = [text[s:e] for s, e in find_quotes(text)]
+    assert spans == ["we will win.", "Nobody leaves,", "Goal one. Goal two."]
+
+
+def test_quote_left_open_runs_to_paragraph_end_and_stray_marks_are_dropped():
+    text = 'The statement read: “We hold the town and will not leave\n\nA new paragraph. 5" guns'
+    assert [text[s:e] for s, e in find_quotes(text)] == ["We hold the town and will not leave"]
+    assert find_quotes("no quotes here") == []
+    assert find_quotes('"') == []
+
+
+@given(st.text(alphabet=st.sampled_from(list('ab “”".\n ')), max_size=200))
+@settings(max_examples=200, deadline=None)
+def test_quotes_are_ordered_disjoint_and_inside_the_text(text):
+    spans = find_quotes(text)
+    last = 0
+    for s, e in spans:
+        assert last <= s < e <= len(text)
+        last = e
+
+
+# -- attribution -------------------------------------------------------------------------
+
+
+def test_direct_speech_after_quote_with_speaker_of_an_organisation(nlp):
+    text = "“The battle will be long,” said the spokesman of the Free Syrian Army."
+    s = one(nlp, text)
+    assert s.speech == "direct" and s.cue == "said" and s.kind == "prediction"
+    assert text[slice(*s.claimant)] == "the spokesman of the Free Syrian Army"
+    assert text[slice(*s.org)] == "the Free Syrian Army"
+    assert s.text(text) == "The battle will be long"
+
+
+def test_according_to(nlp):
+    text = "According to the United Nations, more than 5,000 people have fled Idlib since Monday."
+    s = one(nlp, text)
+    assert s.cue_lemma == "according to" and text[slice(*s.claimant)] == "the United Nations"
+    assert s.text(text) == "more than 5,000 people have fled Idlib since Monday"
+    assert s.kind == "statement" and s.speech == "indirect"
+
+
+def test_denial_of_a_report_with_a_multi_sentence_quote(nlp):
+    text = "The YPG denied the Turkish report: “No soldiers crossed the border. We remain on our side.”"
+    s = one(nlp, text)
+    assert s.kind == "denial" and s.speech == "direct"
+    assert text[slice(*s.target)] == "the Turkish report"
+    assert s.text(text) == "No soldiers crossed the border. We remain on our side."
+
+
+def test_trailing_attribution_and_a_witness_kept_as_written(nlp):
+    text = (
+        "Twelve people were killed in the strike, the Syrian Observatory for Human Rights said. "
+        "A witness named Ahmad said the soldiers fired at the crowd."
+    )
+    (s1, _), (s2, _) = statements(nlp, text)
+    assert s1.text(text) == "Twelve people were killed in the strike"
+    assert text[slice(*s1.claimant)] == "the Syrian Observatory for Human Rights"
+    assert text[slice(*s2.claimant)] == "A witness named Ahmad"
+    assert s2.text(text) == "the soldiers fired at the crowd"
+
+
+def test_hedges_have_no_claimant(nlp):
+    text = (
+        "Government forces reportedly shelled the village of Kafr Nabl. "
+        "It is believed that the commander was killed in the raid."
+    )
+    found = statements(nlp, text)
+    assert [(s.kind, s.claimant, s.cue) for s, _ in found] == [
+        ("hedge", None, "reportedly"),
+        ("hedge", None, "believed"),
+    ]
+    assert found[1][0].text(text) == "the commander was killed in the raid"
+
+
+def test_pronoun_speaker_takes_the_previous_claimant(nlp):
+    text = "The WHO said the symptoms matched a nerve agent. It said its experts were helping doctors."
+    (s1, _), (s2, _) = statements(nlp, text)
+    assert s2.pronoun and s2.claimant == s1.claimant
+
+
+def test_not_statements(nlp):
+    text = (
+        "A Russian Defence Ministry spokesman did not say what agent was used. The fighting claimed 30 lives. "
+        "IS declared a caliphate in 2014. The video showed the road."
+    )
+    assert statements(nlp, text) == []
+
+
+def test_comma_less_inverted_attribution(nlp):
+    # some outlets strip commas: the parser takes "1102 people" as the speaker
+    text = "Meanwhile rebel fire on regime-held areas killed 1102 people said the Observatory adding more."
+    s = one(nlp, text)
+    assert text[slice(*s.claimant)] == "the Observatory"
+    assert s.text(text) == "Meanwhile rebel fire on regime-held areas killed 1102 people"
+
+
+def test_quote_continuing_the_previous_speaker(nlp):
+    text = (
+        "“We struck the depot tonight,” spokesman Colonel John Dorrian said. "
+        "“This was one of the largest engagements we have conducted.”"
+    )
+    found = statements(nlp, text)
+    assert len(found) == 2 and found[1][0].continued and found[1][0].claimant == found[0][0].claimant
+
+
+# -- the stage --------------------------------------------------------------------------
+
+DEAL = (
+    "There have been reports from the Turkish side: “The YPG had made a deal with ISIS so that the "
+    "militants can leave Manbij.” These reports turned out to be false propaganda.\n\n"
+    "The YPG spokesman denied the Turkish assertion: “There is no deal between the YPG and ISIS. "
+    "There will be none.”"
+)
+ACTORS = {
+    "turkey": ("Turkey", "State Forces", ["Turkish side"]),
+    "ypg": ("People's Protection Units", "Rebel Groups", ["YPG"]),
+    "islamic-state": ("Islamic State", "Rebel Groups", ["ISIS"]),
+}
+
+
+def test_claim_refuted_by_the_party_and_by_the_article(nlp):
+    a = ClaimsStage()(parsed(nlp, DEAL, ACTORS))
+    deal = next(c for c in a.claims if "deal with ISIS" in c.text)
+    assert (
+        deal.claimant is not None
+        and deal.claimant.id == "turkey"
+        and deal.claimant.text == "the Turkish side"
+    )
+    assert deal.cue == "reports" and deal.speech == "direct"
+    by = {(s.by.name, s.stance) for s in deal.stances}
+    assert by == {("People's Protection Units", "refutes"), ("the article", "refutes")}
+    ypg = next(s for s in deal.stances if s.by.id == "ypg")
+    assert ypg.evidence.text == "There is no deal between the YPG and ISIS."
+    assert deal.status == "denied"
+    denial = next(c for c in a.claims if c.kind == "denial")
+    assert denial.claimant.id == "ypg" and denial.status == "unverified"
+    # the record serialises
+    json.dumps(a.to_dict())
+
+
+def test_claimant_skips_modifier_mentions(nlp):
+    text = "“The siege will end soon,” said the spokesman of the anti-ISIS coalition SDF."
+    actors = {
+        "sdf": ("Syrian Democratic Forces", "Rebel Groups", ["SDF"]),
+        "islamic-state": ("Islamic State", "Rebel Groups", ["ISIS"]),
+    }
+    (c,) = ClaimsStage()(parsed(nlp, text, actors)).claims
+    assert c.claimant.id == "sdf" and c.kind == "prediction"
+
+
+def test_claimant_without_actors_uses_named_organisation(nlp):
+    text = "“The siege will end soon,” said the spokesman of the Free Syrian Army."
+    (c,) = ClaimsStage()(parsed(nlp, text)).claims
+    assert c.claimant.id is None and c.claimant.name == "Free Syrian Army"
+    assert c.claimant.text == "the spokesman of the Free Syrian Army"
+
+
+def test_supported_and_disputed(nlp):
+    text = (
+        "State television reported that rebels had shelled the Old City of Aleppo. "
+        "The Syrian Observatory for Human Rights confirmed the report. "
+    )
+    a = ClaimsStage()(parsed(nlp, text))
+    first = a.claims[0]
+    assert [s.stance for s in first.stances] == ["supports"] and first.status == "supported"
+    a = ClaimsStage()(
+        parsed(nlp, text + "A rebel commander denied that rebels had shelled the Old City of Aleppo.")
+    )
+    assert {s.stance for s in a.claims[0].stances} == {"supports", "refutes"}
+    assert a.claims[0].status == "disputed"
+
+
+def test_claim_status_rules():
+    c = Claim("c1", None, "said", "x", Span("x", 0, 1))
+    assert claim_status(c) == "unverified"
+    c.stances.append(Stance(ActorRef(None, "A"), "observing", Span("", 0, 0)))
+    assert claim_status(c) == "unverified"
+    c.stances.append(Stance(ActorRef(None, "B"), "refutes", Span("", 0, 0)))
+    assert claim_status(c) == "denied"
+    c.stances.append(Stance(ActorRef(None, "C"), "supports", Span("", 0, 0)))
+    assert claim_status(c) == "disputed"
+
+
+EVENTS_TEXT = (
+    "Air strikes killed 32 people in Douma on Sunday, AFP reported. "
+    "The Syrian Observatory for Human Rights said 31 people were killed in the strikes on Douma. "
+    "Islamic State claimed that its fighters had killed 40 soldiers in Douma. "
+    "The army plans to storm the town next week."
+)
+
+
+def _event(text: str, piece: str, modality: str = "asserted", **kw) -> Event:
+    return Event(
+        id=piece[:5],
+        event_type="x",
+        sub_event_type="y",
+        evidence=span_of(text, piece),
+        modality=modality,
+        **kw,
+    )
+
+
+def _figure(
+    text: str, piece: str, value: int, unit: str, what: str, source: ActorRef | None = None
+) -> Figure:
+    sp = span_of(text, piece)
+    sent = next(s for s in text.split(". ") if piece in s)
+    return Figure(
+        value, None, unit, what, span_of(text, sent), source=source, text=piece, start=sp.start, end=sp.end
+    )
+
+
+def test_events_and_figures_inside_statements(nlp):
+    text = EVENTS_TEXT
+    a = parsed(nlp, text, {"islamic-state": ("Islamic State", "Rebel Groups", ["Islamic State"])})
+    s1 = "Air strikes killed 32 people in Douma on Sunday, AFP reported."
+    s2 = "The Syrian Observatory for Human Rights said 31 people were killed in the strikes on Douma."
+    s3 = "Islamic State claimed that its fighters had killed 40 soldiers in Douma."
+    s4 = "The army plans to storm the town next week."
+    strike = _event(text, s1, mentions=[span_of(text, s2)])
+    claimed = _event(text, s3, actor1=ActorRef("islamic-state", "Islamic State"))
+    planned = _event(text, s4, modality="planned")
+    a.events = [strike, claimed, planned]
+    preset = ActorRef(None, "Reuters")
+    a.figures = [
+        _figure(text, "32 people", 32, "people", "killed"),
+        _figure(text, "31 people", 31, "people", "were killed"),
+        _figure(text, "40 soldiers", 40, "soldiers", "killed", source=preset),
+    ]
+    ClaimsStage()(a)
+    assert strike.modality == "reported" and strike.attributed_to.name == "AFP"
+    assert claimed.modality == "claimed" and claimed.attributed_to.id == "islamic-state"
+    assert planned.modality == "planned" and planned.attributed_to is None
+    assert [f.source.name if f.source else None for f in a.figures] == [
+        "AFP",
+        "Syrian Observatory for Human Rights",  # the named organisation, without its article
+        "Reuters",  # a source already set is kept
+    ]
+    assert {(c["value"], c["source"]["name"], c["field"]) for c in strike.conflicts} == {
+        (32, "AFP", "fatalities.total"),
+        (31, "Syrian Observatory for Human Rights", "fatalities.total"),
+    }
+    assert claimed.conflicts == [] and planned.conflicts == []
+
+
+def test_no_conflict_for_same_value_or_different_counts(nlp):
+    text = (
+        "Shelling killed 12 civilians in Ariha, the Observatory said. "
+        "Activists said 12 civilians died in the shelling of Ariha, among them 5 children."
+    )
+    a = parsed(nlp, text)
+    s1, s2 = text.split(". ")
+    ev = _event(text, s1, mentions=[span_of(text, s2)])
+    a.events = [ev]
+    a.figures = [
+        _figure(text, "12 civilians", 12, "civilians", "killed"),
+        _figure(text, "12 civilians died", 12, "civilians", "died"),
+        _figure(text, "5 children", 5, "children", "died"),
+    ]
+    ClaimsStage()(a)
+    assert ev.conflicts == []
+    assert {f.source.name for f in a.figures} == {"Observatory", "Activists"}
+
+
+def test_denied_event(nlp):
+    text = "The ministry denied that its jets had bombed the market in Maarat al-Numan."
+    a = parsed(nlp, text)
+    ev = _event(text, text)
+    a.events = [ev]
+    ClaimsStage()(a)
+    assert ev.modality == "denied" and ev.attributed_to.name == "The ministry"
+
+
+def test_figure_fields():
+    def f(unit, what):
+        return figure_field(Figure(1, None, unit, what, Span("", 0, 0)))
+
+    assert f("people", "killed") == "fatalities.total"
+    assert f("children", "were killed") == "fatalities.children"
+    assert f("soldiers", "dead") == "fatalities.combatants"
+    assert f("people", "wounded") == "injured"
+    assert f("families", "displaced") == "displaced"
+    assert f("square kilometers", "captured") is None
+
+
+# -- bad input -------------------------------------------------------------------------
+
+
+def test_stage_without_doc_or_text_is_harmless(nlp):
+    stage = ClaimsStage()
+    a = stage(Article(text="x"))
+    assert a.claims == [] and not a.errors
+    for text in ["“", "”” “ said “", "said.", "According to", "He said", "\n\n\n", "“" * 50 + "a"]:
+        a = stage(parsed(nlp, text))
+        json.dumps(a.to_dict())
+
+
+def test_cue_lexicon_loads_and_rejects_bad_shapes():
+    cues = load_cues()
+    assert cues.verb_class["say"] == "statement" and cues.verb_class["deny"] == "denial"
+    assert ("according", "to") in cues.prepositional and "no" in cues.negations
+    spec = yaml.safe_load((Path(__file__).parent.parent / "src/sitrep/data/cues.yaml").read_text("utf-8"))
+    broken = dict(spec, negations=[True, "not"])  # an unquoted `no` read as a boolean
+    with pytest.raises(ModelError, match="negations"):
+        parse_cues(broken)
+    both = dict(spec, speech_verbs=dict(spec["speech_verbs"], denial=["say"]))
+    with pytest.raises(ModelError, match="both"):
+        parse_cues(both)
+    with pytest.raises(ModelError):
+        parse_cues(["not", "a", "mapping"])
+    with pytest.raises(ModelError, match="speech_verbs"):
+        parse_cues(dict(spec, speech_verbs={"gossip": ["chat"]}))
+
+
+# -- evaluation on the seed (reads ../shared) ----------------------------------------------
+
+
+def test_seed_claims(shared, seed_text):
+    from sitrep.ingest import article_from_text
+    from sitrep.pipeline import Pipeline
+
+    record = Pipeline().run_batch([article_from_text(seed_text)])[0].to_dict()
+    claims = record["claims"]
+    ru = [c for c in claims if "Russia" in json.dumps(c["claimant"]) and "agreement" in c["text"]]
+    assert ru and ru[0]["status"] == "denied"
+    refuters = {json.dumps(s["by"]) for s in ru[0]["stances"] if s["stance"] == "refutes"}
+    assert any("SDF" in b or "Syrian Democratic Forces" in b for b in refuters)
+    assert any("the article" in b for b in refuters)
+    assert any(
+        ("UN" in json.dumps(c["claimant"]) or "United Nations" in json.dumps(c["claimant"]))
+        and "40" in c["text"]
+        for c in claims
+    )
+    for f in record["figures"]:
+        if f["value"] == 40000:
+            assert "UN" in json.dumps(f["source"]) or "United Nations" in json.dumps(f["source"])
