@@ -137,9 +137,10 @@ def find_quotes(text: str) -> list[Span2]:
 class _Doc:
     """The parse plus what the rules ask of it, computed once."""
 
-    def __init__(self, doc: Any, cues: Cues) -> None:
+    def __init__(self, doc: Any, cues: Cues, text: str | None = None) -> None:
         self.doc = doc
-        self.text: str = doc.text
+        self.text: str = doc.text if text is None else text  # Doc.text rebuilds the string
+        self.prep_first = {seq[0] for seq in cues.prepositional}
         self.cues = cues
         self.quotes = find_quotes(self.text)
         self._regions: dict[int, Span2] = {}
@@ -599,6 +600,8 @@ def region_start_token(d: _Doc, region: Span2) -> int:
 
 
 def _prepositional(d: _Doc, tok: Any) -> Statement | None:
+    if tok.lower_ not in d.prep_first:
+        return None
     doc = d.doc
     words = None
     for seq in d.cues.prepositional:
@@ -772,21 +775,32 @@ def _extend_bullets(text: str, st: Statement) -> None:
         st.evidence = (st.evidence[0], max(st.evidence[1], end))
 
 
-def find_statements(doc: Any, cues: Cues | None = None) -> list[Statement]:
-    """Every attributed or hedged statement of ``doc``, in text order."""
+def find_statements(doc: Any, cues: Cues | None = None, text: str | None = None) -> list[Statement]:
+    """Every attributed or hedged statement of ``doc``, in text order (``text``: the Doc's
+    text when the caller has it, which saves rebuilding it)."""
     cues = cues or load_cues()
-    d = _Doc(doc, cues)
+    d = _Doc(doc, cues, text)
     found: list[Statement] = []
+    hedges = []
+    verbs, nouns = cues.verb_class, cues.claim_nouns
     for tok in doc:
-        st = _verb_statement(d, tok) or _prepositional(d, tok) or _noun_statement(d, tok)
+        lemma = tok.lemma_.lower()
+        st = None
+        if lemma in verbs:
+            st = _verb_statement(d, tok)
+        if st is None and tok.lower_ in d.prep_first:
+            st = _prepositional(d, tok)
+        if st is None and lemma in nouns:
+            st = _noun_statement(d, tok)
         if st is not None:
             found.append(st)
+        elif tok.lower_ in cues.hedge_adverbs:
+            hedges.append(tok)
     # hedges only where no attributed statement already covers the words
-    for tok in doc:
-        if tok.lower_ in cues.hedge_adverbs:
-            st = _hedge_adverb(d, tok)
-            if st is not None and not any(_overlap(st.content, o.evidence) for o in found):
-                found.append(st)
+    for tok in hedges:
+        st = _hedge_adverb(d, tok)
+        if st is not None and not any(_overlap(st.content, o.evidence) for o in found):
+            found.append(st)
     found = _dedupe(found)
     found.sort(key=lambda s: s.evidence[0])
     found = _continue_quotes(d, found)

@@ -21,6 +21,7 @@ owns planned / hypothetical) and only fills a figure's source when none is set.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -51,7 +52,7 @@ class ClaimsStage:
         doc = article._doc
         if doc is None:
             return article
-        statements = find_statements(doc, self.cues)
+        statements = find_statements(doc, self.cues, article.text)
         article.claims = build_claims(article, statements, self.cues)
         link_stances(article, statements, self.cues)
         find_verdicts(article, doc, statements, self.cues)
@@ -102,11 +103,16 @@ def _entity_name(
     doc = article._doc
     if doc is None:
         return None
-    ents = [e for e in doc.ents if e.label_ in labels and span[0] <= e.start_char and e.end_char <= span[1]]
-    ents = [e for e in ents if not _qualified(article.text, e.start_char, e.end_char)]
+    if "claims.ents" not in article._meta:  # Doc.ents builds new spans on every access
+        article._meta["claims.ents"] = [(e.label_, e.start_char, e.end_char, e.text) for e in doc.ents]
+    ents = [
+        e
+        for e in article._meta["claims.ents"]
+        if e[0] in labels and span[0] <= e[1] and e[2] <= span[1] and not _qualified(article.text, e[1], e[2])
+    ]
     if not ents:
         return None
-    return re.sub(r"^(?:the|The)\s+", "", " ".join(ents[-1].text.split()))
+    return re.sub(r"^(?:the|The)\s+", "", " ".join(ents[-1][3].split()))
 
 
 def claimant_ref(article: Article, st: Statement) -> ActorRef | None:
@@ -188,10 +194,15 @@ def _negated(tokens: list[str], cues: Cues) -> bool:
     return any(t in cues.negations for t in tokens)
 
 
+@functools.lru_cache(maxsize=4096)
+def _stems(text: str, cues: Cues) -> frozenset[str]:
+    return frozenset(content_stems(tokenize(text), cues))
+
+
 def similarity(a: str, b: str, cues: Cues) -> tuple[float, int]:
     """How much two statements are about the same thing: shared content words over the
     smaller side, and how many."""
-    sa, sb = content_stems(tokenize(a), cues), content_stems(tokenize(b), cues)
+    sa, sb = _stems(a, cues), _stems(b, cues)
     shared = len(sa & sb)
     return shared / max(1, min(len(sa), len(sb))), shared
 

@@ -19,7 +19,7 @@ from .errors import ModelError
 VERB_CLASSES = ("statement", "claim", "support", "denial", "prediction", "assessment")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # hashed by identity: caches key on it
 class Cues:
     verb_class: dict[str, str]  # lemma -> one of VERB_CLASSES
     clause_only: frozenset[str]
