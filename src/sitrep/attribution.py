@@ -238,13 +238,21 @@ def _organisation(d: _Doc, subj: Any, region: Span2) -> tuple[Span2, Span2]:
     spokesman" -> "Russian Defence Ministry"; anyone else -> the phrase itself."""
     t = subj
     roles = d.cues.speaker_roles
+    appos = next((c for c in t.children if c.dep_ == "appos" and c.lemma_.lower() in roles), None)
+    if t.lemma_.lower() not in roles and appos is not None:
+        t = appos  # "Abu Yusef, a spokesman for Ahrar al-Sham"
     if t.lemma_.lower() not in roles:
         # "Observatory director Rami Abdel Rahman": a named person with a role before the name
         comps = [c for c in t.children if c.dep_ in ("compound", "amod") and c.i < t.i]
         role = next((c for c in comps if c.lemma_.lower() in roles), None)
         if role is not None:
             org = [c for c in comps if c.i < role.i and (c.ent_type_ or c.pos_ == "PROPN")]
-            org += [c for c in role.children if c.dep_ == "compound" and (c.ent_type_ or c.pos_ == "PROPN")]
+            org += [
+                c
+                for c in role.children
+                if c.dep_ in ("compound", "amod") and c.i < role.i and (c.ent_type_ or c.pos_ == "PROPN")
+            ]
+            org.sort(key=lambda c: c.i)
             if org:
                 s = min(x.idx for o in org for x in o.subtree)
                 e = max(x.idx + len(x) for o in org for x in o.subtree)
@@ -268,14 +276,13 @@ def _organisation(d: _Doc, subj: Any, region: Span2) -> tuple[Span2, Span2]:
         if t.lemma_.lower() not in roles:
             break
         nxt = None
-        for c in t.children:
-            if c.dep_ == "prep" and c.lower_ in ("of", "for", "from", "at", "with", "in"):
-                pobj = next((g for g in c.children if g.dep_ == "pobj"), None)
-                if pobj is not None and d.in_region(pobj, region):
-                    nxt = pobj
-                    break
-            if c.dep_ == "poss" and c.pos_ in ("PROPN", "NOUN"):
+        conj_roles = [c for c in t.children if c.dep_ == "conj" and c.lemma_.lower() in roles]
+        for c in [*t.children, *(g for r in conj_roles for g in r.children)]:
+            if c.dep_ == "prep" and c.lower_ in ("of", "for", "from"):
+                nxt = next((g for g in c.children if g.dep_ == "pobj" and d.in_region(g, region)), None)
+            elif c.dep_ == "poss" and c.pos_ in ("PROPN", "NOUN"):
                 nxt = c
+            if nxt is not None:
                 break
         if nxt is None:
             mods = [
@@ -288,6 +295,14 @@ def _organisation(d: _Doc, subj: Any, region: Span2) -> tuple[Span2, Span2]:
                 e = max(x.idx + len(x) for m in mods for x in m.subtree)
                 head = mods[-1]
                 return (s, e), (head.idx, head.idx + len(head))
+            for c in t.children:
+                # "sources in the army", but not "a correspondent in Aleppo"
+                if c.dep_ == "prep" and c.lower_ in ("in", "at", "with", "within", "inside"):
+                    pobj = next((g for g in c.children if g.dep_ == "pobj" and d.in_region(g, region)), None)
+                    if pobj is not None and pobj.ent_type_ not in ("GPE", "LOC", "FAC", "DATE", ""):
+                        nxt = pobj
+                        break
+        if nxt is None:
             break
         t = nxt
     return d.phrase(t, region), (t.idx, t.idx + len(t))
@@ -320,7 +335,15 @@ def _clause_span(d: _Doc, verb: Any, subj: Any | None, region: Span2) -> Span2:
 def _adjacent_quotes(d: _Doc, clause: Span2, region: Span2) -> list[Span2]:
     """Quotes right before the cue clause (“...,” said X) and right after it (X said: “...”)."""
     text = d.text
-    before = [q for q in d.quotes if q[1] <= clause[0] and _GAP_BEFORE.match(text[q[1] : clause[0]])]
+    # a quote before the clause is the content only when it is the whole start of the sentence
+    # (“...,” said X), not a quoted phrase inside it (the road was "effectively cut", X said)
+    before = [
+        q
+        for q in d.quotes
+        if q[1] <= clause[0]
+        and _GAP_BEFORE.match(text[q[1] : clause[0]])
+        and (q[0] <= region[0] + 1 or not text[region[0] : q[0]].strip(" " + QUOTE_MARKS))
+    ]
     after = [q for q in d.quotes if q[0] >= clause[1] and _GAP_AFTER.match(text[clause[1] : q[0]])]
     out = []
     if before:
@@ -554,6 +577,19 @@ _ADDRESSEE_VERBS = frozenset(
 )
 
 
+def _can_speak(d: _Doc, tok: Any) -> bool:
+    """A source a statement can come from: a name, a speaker, a speaking body, a report."""
+    lemma = tok.lemma_.lower()
+    return (
+        tok.ent_type_ in ("ORG", "PERSON", "GPE", "NORP")
+        or tok.pos_ == "PROPN"
+        or lemma in d.cues.speaker_roles
+        or lemma in d.cues.speaker_bodies
+        or lemma in d.cues.claim_nouns
+        or lemma in d.cues.pronouns
+    )
+
+
 def _is_speaker(d: _Doc, tok: Any) -> bool:
     """A noun phrase head that can be a speaker: a named organisation, person or state, or a
     speaker role ("the spokesman")."""
@@ -617,8 +653,8 @@ def _prepositional(d: _Doc, tok: Any) -> Statement | None:
     if obj is None and tok.i + len(words) < len(doc):
         nxt = doc[tok.i + len(words)]
         obj = nxt if nxt.pos_ in ("PROPN", "NOUN", "DET", "ADJ", "NUM") else None
-    if obj is None or not d.in_region(obj, region):
-        return None
+    if obj is None or not d.in_region(obj, region) or not _can_speak(d, obj):
+        return None  # "according to their type" is not a source
     claimant = d.phrase(obj, region)
     if obj.head.i != last.i:  # the parser did not attach the object: take its noun phrase
         claimant = (obj.idx, obj.idx + len(obj))

@@ -26,6 +26,7 @@ class Cues:
     prepositional: tuple[tuple[str, ...], ...]  # token sequences, longest first
     claim_nouns: frozenset[str]
     speaker_roles: frozenset[str]
+    speaker_bodies: frozenset[str]
     assessor_roles: frozenset[str]
     pronouns: frozenset[str]
     hedge_adverbs: frozenset[str]
@@ -71,6 +72,7 @@ def parse_cues(spec: Any) -> Cues:
         prepositional=tuple(sorted((tuple(p.lower().split()) for p in prep), key=len, reverse=True)),
         claim_nouns=_words(spec, "claim_nouns"),
         speaker_roles=_words(spec, "speaker_roles"),
+        speaker_bodies=_words(spec, "speaker_bodies"),
         assessor_roles=_words(spec, "assessor_roles"),
         pronouns=_words(spec, "pronouns"),
         hedge_adverbs=_words(hedges, "adverbs"),
