@@ -397,3 +397,28 @@ def test_seed_claims(shared, seed_text):
     for f in record["figures"]:
         if f["value"] == 40000:
             assert "UN" in json.dumps(f["source"]) or "United Nations" in json.dumps(f["source"])
+
+
+# -- store and query ---------------------------------------------------------------------
+
+
+def test_claims_are_stored_and_queried(sitrep_cli, tmp_path: Path):
+    import csv
+    import io
+
+    article = tmp_path / "deal.txt"
+    article.write_text("Turkey and the YPG trade accusations\n\n" + DEAL + "\n", encoding="utf-8")
+    db = str(tmp_path / "t.db")
+    proc = sitrep_cli("ingest", str(article), "--db", db, "-q")
+    assert proc.returncode == 0, proc.stderr.decode()
+    proc = sitrep_cli("claims", "--db", db, "--status", "denied", "--format", "jsonl")
+    rows = [json.loads(x) for x in proc.stdout.decode().splitlines()]
+    assert len(rows) == 1 and "deal with ISIS" in rows[0]["text"] and rows[0]["article"]["title"]
+    proc = sitrep_cli("claims", "--db", db, "--kind", "denial", "--format", "csv")
+    (row,) = list(csv.DictReader(io.StringIO(proc.stdout.decode())))
+    assert row["kind"] == "denial" and row["speech"] == "direct" and "YPG" in row["claimant"]
+    proc = sitrep_cli("claims", "--db", db, "--claimant", "turkish", "--format", "csv")
+    (row,) = list(csv.DictReader(io.StringIO(proc.stdout.decode())))
+    assert row["status"] == "denied" and "YPG" in row["refuted_by"] and "the article" in row["refuted_by"]
+    proc = sitrep_cli("claims", "--db", db, "--kind", "gossip")
+    assert proc.returncode == 2

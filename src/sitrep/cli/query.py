@@ -39,6 +39,12 @@ def _filters(kind: str) -> Any:
             f = click.option(
                 "--status", type=click.Choice(["unverified", "supported", "disputed", "denied"])
             )(f)
+            f = click.option("--claimant", help="Claimant name (substring) or actor id.")(f)
+            f = click.option(
+                "--kind",
+                type=click.Choice(["statement", "denial", "prediction", "assessment", "hedge"]),
+                help="Only claims of this kind.",
+            )(f)
         return f
 
     return wrap

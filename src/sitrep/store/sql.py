@@ -43,6 +43,7 @@ class Filters:
     headline: bool | None = None
     claimant: str | None = None
     status: str | None = None
+    kind: str | None = None  # claims: statement | denial | prediction | assessment | hedge
     limit: int | None = None
     offset: int = 0
 
@@ -375,6 +376,9 @@ class SQLStore:
             if f.status:
                 clauses.append("c.status = ?")
                 params.append(f.status)
+            if f.kind:
+                clauses.append("c.kind = ?")
+                params.append(f.kind)
             if f.q:
                 clauses.append("LOWER(c.text) LIKE ?")
                 params.append(f"%{f.q.lower()}%")
