@@ -562,13 +562,18 @@ def _make(
 
 
 def _anaphoric(d: _Doc, tok: Any) -> bool:
-    """A claimant that points back to an earlier one: "it", "he", "the statement"."""
+    """A claimant that points back to an earlier one: "it", "he", "the statement", "the
+    source", "the ministry" (a definite noun with nothing that names a new party)."""
     if tok.lower_ in d.cues.pronouns:
         return True
+    lemma = tok.lemma_.lower()
     return (
-        tok.lemma_.lower() in d.cues.claim_nouns
+        (lemma in d.cues.claim_nouns or lemma in d.cues.speaker_roles or lemma in d.cues.speaker_bodies)
         and any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in tok.children)
-        and not any(c.dep_ in ("prep", "acl", "poss", "compound") for c in tok.children)
+        and not any(
+            c.dep_ in ("prep", "acl", "poss", "compound", "amod", "appos", "nmod", "relcl")
+            for c in tok.children
+        )
     )
 
 
@@ -906,13 +911,31 @@ def _continue_quotes(d: _Doc, found: list[Statement]) -> list[Statement]:
 
 def _resolve_pronouns(d: _Doc, found: list[Statement]) -> None:
     """ "it said", "he added": the claimant of the nearest earlier statement with a named one."""
+    text = d.text
     for i, st in enumerate(found):
-        if not st.pronoun or st.continued:
+        if not st.pronoun or st.continued or st.claimant is None:
             continue
+        words = text[st.claimant[0] : st.claimant[1]].lower().split()
+        head = words[-1] if words else ""
+        noun = None if head in d.cues.pronouns else head  # "the source": an earlier source
         for prev in reversed(found[:i]):
-            if prev.claimant is not None and not prev.pronoun and st.evidence[0] - prev.evidence[1] < 1500:
-                st.org, st.org_head = prev.org, prev.org_head
-                st.claimant = prev.claimant
-                break
+            if prev.claimant is None or prev.pronoun or st.evidence[0] - prev.evidence[1] > 1500:
+                continue
+            if noun is not None and claims_noun(noun) not in (
+                claims_noun(w) for w in text[prev.claimant[0] : prev.claimant[1]].lower().split()
+            ):
+                if noun in d.cues.claim_nouns:
+                    pass  # "the statement" belongs to whoever spoke last
+                else:
+                    continue
+            st.org, st.org_head = prev.org, prev.org_head
+            st.claimant = prev.claimant
+            break
         else:
-            st.pronoun = False  # nobody to resolve to: keep the pronoun as written
+            st.pronoun = False  # nobody to resolve to: keep the words as written
+
+
+def claims_noun(word: str) -> str:
+    """ "sources" ~ "source", "ministry's" ~ "ministry"."""
+    word = word.strip(".,;:'’\"").removesuffix("'s").removesuffix("’s")
+    return word[:-1] if word.endswith("s") and len(word) > 3 else word

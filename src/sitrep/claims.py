@@ -29,7 +29,7 @@ from typing import Any
 from .attribution import Span2, Statement, find_statements
 from .cues import Cues, load_cues
 from .record import Actor, ActorRef, Article, Claim, Event, Figure, Span, Stance
-from .stance import content_stems, split_sentences, tokenize
+from .stance import content_stems, split_sentences, stem, tokenize
 
 ARTICLE = ActorRef(None, "the article")
 _QUALIFIER_PREFIX = re.compile(r"\b(?:anti|pro|non|ex)[-‐]$", re.IGNORECASE)
@@ -162,12 +162,36 @@ def build_claims(article: Article, statements: list[Statement], cues: Cues) -> l
 # -- stances between statements -------------------------------------------------------------
 
 
+_NAME_WORD = re.compile(r"[a-z0-9]+")
+_NOT_NAME = frozenset(
+    {"the", "a", "an", "of", "for", "and", "in", "s", "news", "agency", "official", "state"}
+)
+
+
+def _name_words(ref: ActorRef) -> set[str]:
+    words = _NAME_WORD.findall(f"{ref.name} {ref.text or ''}".lower())
+    return {w[:-1] if w.endswith("s") and len(w) > 3 else w for w in words} - _NOT_NAME
+
+
+def _named(ref: ActorRef | None, cues: Cues) -> bool:
+    """A claimant with a name or an actor id, not only generic words ("the source")."""
+    if ref is None:
+        return False
+    if ref.id:
+        return True
+    generic = cues.speaker_roles | cues.speaker_bodies | cues.claim_nouns | cues.pronouns
+    return bool({w for w in _name_words(ref) if w not in generic and w.rstrip("s") not in generic})
+
+
 def _same_party(a: ActorRef | None, b: ActorRef | None) -> bool:
+    """The same actor, or names one of which holds the other ("the Observatory" and
+    "Syrian Observatory for Human Rights", "SANA" and "The SANA news agency")."""
     if a is None or b is None:
         return False
     if a.id and b.id:
         return a.id == b.id
-    return a.name.lower() == b.name.lower()
+    wa, wb = _name_words(a), _name_words(b)
+    return a.name.lower() == b.name.lower() or bool(wa and wb and (wa <= wb or wb <= wa))
 
 
 def _word_match(a: str, b: str) -> bool:
@@ -221,21 +245,61 @@ def _best_sentence(text: str, span: Span2, about: str, cues: Cues) -> Span:
     return _span(text, (s, e))
 
 
+def _negated_near(text: str, shared: frozenset[str], cues: Cues) -> bool:
+    """A negation right before a word the two statements share ("there is no agreement")."""
+    toks = tokenize(text)
+    for i, t in enumerate(toks):
+        if t in cues.negations and any(stem(x) in shared for x in toks[i + 1 : i + 5]):
+            return True
+    return False
+
+
 def _stance_of(a: Claim, b: Claim, st_b: Statement, cues: Cues) -> str | None:
-    """What statement ``b`` does to the earlier claim ``a`` when it does not point at it."""
+    """What statement ``b`` does to the earlier claim ``a`` when it does not point at it:
+    a denial, a confirmation or a negation of what ``a`` says refutes or supports it; a
+    close restatement by another party supports it; a hedged restatement observes it."""
     sim, shared = similarity(a.text, b.text, cues)
     if shared < 2 or sim < 0.3:
         return None
-    neg_a, neg_b = _negated(tokenize(a.text), cues), _negated(tokenize(b.text), cues)
-    if b.kind == "denial" or neg_a != neg_b:
+    if b.kind == "denial":
         return "refutes"
     if st_b.cue_class == "support":
         return "supports"
-    if b.kind == "hedge":
-        return "observing"
-    if sim >= 0.5 and shared >= 3:
-        return "supports"
+    if not _names_agree(a.text, b.text):
+        return None  # the shelling of one district does not confirm the shelling of another
+    if not (_named(a.claimant, cues) and _named(b.claimant, cues)):
+        return None  # "the source", "the news agency": most likely the same party again
+    common = _stems(a.text, cues) & _stems(b.text, cues)
+    if (
+        shared >= 3
+        and sim >= 0.4
+        and _negated_near(a.text, common, cues) != _negated_near(b.text, common, cues)
+    ):
+        return "refutes"
+    if sim >= 0.6 and shared >= 4:
+        return "observing" if b.kind == "hedge" else "supports"
     return None
+
+
+_NAME = re.compile(r"\b([A-Z][\w-]+|\d[\d,.]*\d|\d)")
+
+
+def _names(text: str) -> set[str]:
+    """Names and numbers, the first word of a sentence aside."""
+    out = set()
+    for m in _NAME.finditer(text):
+        before = text[: m.start()].rstrip()
+        if m.group(0)[0].isupper() and (not before or before[-1] in '.!?:"“'):
+            continue
+        out.add(stem(m.group(0).lower()))
+    return out
+
+
+def _names_agree(a: str, b: str) -> bool:
+    """The names and numbers of the shorter statement all occur in the longer one."""
+    na, nb = _names(a), _names(b)
+    small, large = (na, nb) if len(a) <= len(b) else (nb, na)
+    return small <= large
 
 
 def link_stances(article: Article, statements: list[Statement], cues: Cues) -> None:
@@ -247,8 +311,8 @@ def link_stances(article: Article, statements: list[Statement], cues: Cues) -> N
         earlier = [
             a
             for a, st_a in zip(claims[:j], statements[:j], strict=True)
-            if not _same_party(a.claimant, b.claimant) and not _inside_span(st_b.content, st_a.content)
-        ]
+            if not _same_party(a.claimant, b.claimant) and not _overlaps(st_b.evidence, st_a.evidence)
+        ]  # statements in one sentence relay each other ("X reported that Y said"): no stance
         if not earlier:
             continue
         chosen: tuple[Claim, str] | None = None
@@ -271,8 +335,8 @@ def link_stances(article: Article, statements: list[Statement], cues: Cues) -> N
         a.stances.append(Stance(by, stance, _best_sentence(article.text, st_b.content, a.text, cues)))
 
 
-def _inside_span(inner: Span2, outer: Span2) -> bool:
-    return outer[0] <= inner[0] and inner[1] <= outer[1]
+def _overlaps(a: Span2, b: Span2) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
 
 
 # -- the article's own verdict ----------------------------------------------------------
