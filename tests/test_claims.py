@@ -334,6 +334,29 @@ def test_denied_event(nlp):
     assert ev.modality == "denied" and ev.attributed_to.name == "The ministry"
 
 
+def test_quoted_denial_denies_only_its_negated_sentences(nlp):
+    text = (
+        "The YPG denied the Turkish report: “There was no attack on Jarablus. "
+        "Our fighters captured the village of Tal Rifaat on Sunday.”"
+    )
+    a = parsed(nlp, text)
+    denied = _event(text, "There was no attack on Jarablus.")
+    told = _event(text, "Our fighters captured the village of Tal Rifaat on Sunday.")
+    a.events = [denied, told]
+    ClaimsStage()(a)
+    assert denied.modality == "denied" and told.modality == "reported"
+    assert told.attributed_to.name == "YPG"
+
+
+def test_event_sentence_with_a_heading_glued_to_it(nlp):
+    text = "Russian propaganda\n\nThere have been reports from the Russian side: “The YPG made a deal with ISIS.”"
+    a = parsed(nlp, text)
+    ev = _event(text, text)  # the event's sentence runs from the heading
+    a.events = [ev]
+    ClaimsStage()(a)
+    assert ev.modality == "reported" and ev.attributed_to.name == "the Russian side"
+
+
 def test_figure_fields():
     def f(unit, what):
         return figure_field(Figure(1, None, unit, what, Span("", 0, 0)))

@@ -474,11 +474,11 @@ def attribute_events(article: Article, statements: list[Statement], cues: Cues) 
         if event.modality != "asserted":
             continue
         ev = event.evidence
-        st = _containing(statements, ev.start, ev.end) or _content_overlap(statements, ev.start, ev.end)
+        st = _containing(statements, ev.start, ev.end) or _mostly_inside(statements, ev.start, ev.end)
         if st is None:
             continue
         claim = by_statement[id(st)]
-        if claim.kind == "denial" or claim.status == "denied":
+        if claim.status == "denied" or (claim.kind == "denial" and _denied_part(article.text, st, ev, cues)):
             event.modality = "denied"
         elif st.cue_class == "claim" or _party(claim.claimant, event):
             event.modality = "claimed"
@@ -487,13 +487,27 @@ def attribute_events(article: Article, statements: list[Statement], cues: Cues) 
         event.attributed_to = claim.claimant
 
 
-def _content_overlap(statements: list[Statement], start: int, end: int) -> Statement | None:
-    """A statement whose content holds most of [start, end) (an event sentence cut differently)."""
+def _denied_part(text: str, st: Statement, ev: Span, cues: Cues) -> bool:
+    """Whether a denial denies this event: an indirect denial ("denied that its jets bombed
+    the market") denies all it holds; in a quoted denial, only the sentences with a negation
+    ("There is no agreement", not "Our goal is to liberate Raqqa")."""
+    if st.speech == "indirect":
+        return True
+    a, b = max(ev.start, st.content[0]), min(ev.end, st.content[1])
+    if b <= a:
+        return True  # the event is told in the cue clause itself ("X denied the attack")
+    return any(t in cues.negations for t in tokenize(text[a:b]))
+
+
+def _mostly_inside(statements: list[Statement], start: int, end: int) -> Statement | None:
+    """A statement whose sentences hold most of [start, end): an event sentence cut
+    differently (a heading glued to it, a quote running on)."""
     best = None
     for st in statements:
-        a, b = max(start, st.content[0]), min(end, st.content[1])
-        if b - a > 0.6 * (end - start) and (best is None or b - a > best[0]):
-            best = (b - a, st)
+        for s, e in (st.evidence, st.content):
+            a, b = max(start, s), min(end, e)
+            if b - a > 0.6 * (end - start) and (best is None or b - a > best[0]):
+                best = (b - a, st)
     return best[1] if best else None
 
 
