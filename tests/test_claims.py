@@ -325,6 +325,41 @@ def test_no_conflict_for_same_value_or_different_counts(nlp):
     assert {f.source.name for f in a.figures} == {"Observatory", "Activists"}
 
 
+def test_conflicts_respect_qualifiers_and_sides(nlp):
+    text = (
+        "At least 4 people died in the gas attack on Zubdiya, a hospital said. "
+        "Rescuers said 4 people were killed in the attack on Zubdiya and 25 soldiers died. "
+        "The Observatory said 19 rebels were killed in the attack on Zubdiya."
+    )
+    a = parsed(nlp, text)
+    s1, s2, s3 = (x + "." if not x.endswith(".") else x for x in text.split(". "))
+    ev = _event(text, s1, mentions=[span_of(text, s2), span_of(text, s3)])
+    a.events = [ev]
+    f1 = _figure(text, "At least 4 people", 4, "people", "died")
+    f1.qualifier = "at least"
+    a.figures = [
+        f1,
+        _figure(text, "4 people were", 4, "people", "were killed"),
+        _figure(text, "25 soldiers", 25, "soldiers", "died"),
+        _figure(text, "19 rebels", 19, "rebels", "were killed"),
+    ]
+    ClaimsStage()(a)
+    assert ev.conflicts == []  # "at least 4" agrees with 4; soldiers and rebels are two counts
+    a.figures.append(_figure(text, "25 soldiers", 30, "troops", "were killed", source=ActorRef(None, "SANA")))
+    ev.conflicts = []
+    ClaimsStage()(a)
+    assert {(c["value"], c["field"]) for c in ev.conflicts} == {
+        (25, "fatalities.combatants"),
+        (30, "fatalities.combatants"),
+    }
+
+
+def test_the_group_is_the_previous_speaker(nlp):
+    text = "The Syrian Observatory for Human Rights said 25 troops were killed. The group added that 19 more died."
+    found = statements(nlp, text)
+    assert len(found) == 2 and found[1][0].claimant == found[0][0].claimant
+
+
 def test_denied_event(nlp):
     text = "The ministry denied that its jets had bombed the market in Maarat al-Numan."
     a = parsed(nlp, text)

@@ -367,7 +367,7 @@ def _future(d: _Doc, span: Span2) -> bool:
             break
         if t.dep_ == "aux" and t.lower_ in FUTURE_AUX and (t.head.i == first.i or t.head.head.i == first.i):
             return True
-        if t.lower_ == "going" and t.nbor(1).lower_ == "to" and t.i + 2 < len(d.doc):
+        if t.lower_ == "going" and t.i + 2 < len(d.doc) and d.doc[t.i + 1].lower_ == "to":
             return True
     return False
 
@@ -924,9 +924,9 @@ def _resolve_pronouns(d: _Doc, found: list[Statement]) -> None:
             if noun is not None and claims_noun(noun) not in (
                 claims_noun(w) for w in text[prev.claimant[0] : prev.claimant[1]].lower().split()
             ):
-                if noun in d.cues.claim_nouns:
-                    pass  # "the statement" belongs to whoever spoke last
-                else:
+                # "the statement", "the group" belong to whoever spoke last; "the source"
+                # or "the official" only to an earlier source or official
+                if claims_noun(noun) in d.cues.speaker_roles or noun in d.cues.speaker_roles:
                     continue
             st.org, st.org_head = prev.org, prev.org_head
             st.claimant = prev.claimant

@@ -22,6 +22,7 @@ owns planned / hypothetical) and only fills a figure's source when none is set.
 from __future__ import annotations
 
 import functools
+import math
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -535,30 +536,68 @@ _GROUPS = (
         "combatants",
         re.compile(
             r"\b(soldiers?|troops?|fighters?|militants?|rebels?|jihadists?|combatants?|members?|"
-            r"militiamen|gunmen|insurgents?|servicemen|officers?|loyalists?|policemen)\b",
+            r"militiamen|gunmen|insurgents?|servicemen|officers?|loyalists?|policemen|terrorists?)\b",
             re.I,
         ),
     ),
     ("civilians", re.compile(r"\b(civilians?|residents?|villagers?)\b", re.I)),
 )
+# Which side combatants are on, when the unit says it: 25 troops and 19 insurgents are two counts.
+_STATE_SIDE = re.compile(r"\b(soldiers?|troops?|servicemen|officers?|policemen|loyalists?|army)\b", re.I)
+_ARMED_GROUPS = re.compile(
+    r"\b(rebels?|militants?|jihadists?|insurgents?|terrorists?|gunmen|militiamen|fighters?)\b", re.I
+)
 
 
 def figure_field(fig: Figure) -> str | None:
     """Which count a figure gives: "fatalities.total", "fatalities.children", "injured",
-    "displaced"... or None when it is not a human toll."""
+    "injured.civilians", "displaced"... or None when it is not a human toll."""
     words = f"{fig.unit or ''} {fig.what or ''}"
     if _DEAD.search(words):
         base = "fatalities"
     elif _HURT.search(words):
-        return "injured"
+        base = "injured"
     elif _DISPLACED.search(words):
-        return "displaced"
+        base = "displaced"
     else:
         return None
     for name, pattern in _GROUPS:
         if pattern.search(fig.unit or ""):
             return f"{base}.{name}"
-    return f"{base}.total"
+    return f"{base}.total" if base == "fatalities" else base
+
+
+def _side(fig: Figure) -> str:
+    unit = fig.unit or ""
+    if _STATE_SIDE.search(unit):
+        return "state"
+    if _ARMED_GROUPS.search(unit):
+        return "armed groups"
+    return ""
+
+
+_BOUNDS = {
+    None: (1.0, 1.0),
+    "exactly": (1.0, 1.0),
+    "at least": (1.0, math.inf),
+    "more than": (1.0, math.inf),
+    "less than": (0.0, 1.0),
+    "at most": (0.0, 1.0),
+    "up to": (0.0, 1.0),
+    "about": (0.8, 1.2),
+}
+
+
+def _interval(fig: Figure) -> tuple[float, float]:
+    lo, hi = _BOUNDS.get(fig.qualifier, (1.0, 1.0))
+    v = float(fig.value)
+    return v * lo, v * hi
+
+
+def _disagree(a: Figure, b: Figure) -> bool:
+    """Two figures that cannot both be right: "at least 4" and "4" agree, "31" and "27" do not."""
+    (alo, ahi), (blo, bhi) = _interval(a), _interval(b)
+    return ahi < blo or bhi < alo
 
 
 def _source_key(fig: Figure) -> str:
@@ -578,21 +617,23 @@ def _figures_of(article: Article, event: Event) -> list[Figure]:
 
 
 def flag_conflicts(article: Article) -> None:
-    """An event whose sentences give different numbers for the same count from different
-    sources keeps all of them in ``conflicts`` (each with its source) instead of one."""
+    """An event whose sentences give, from different sources, numbers for the same count that
+    cannot all be right keeps every figure of that count in ``conflicts`` (each with its
+    source) instead of one."""
     for event in article.events:
-        by_field: dict[str, list[Figure]] = {}
+        by_field: dict[tuple[str, str], list[Figure]] = {}
         for fig in _figures_of(article, event):
             name = figure_field(fig)
             if name is not None and not fig.approximate:
-                by_field.setdefault(name, []).append(fig)
+                by_field.setdefault((name, _side(fig)), []).append(fig)
         conflicts: list[dict[str, Any]] = []
-        for name, figs in by_field.items():
-            values_by_source: dict[str, set[float]] = {}
-            for f in figs:
-                values_by_source.setdefault(_source_key(f), set()).add(float(f.value))
-            values = {v for vs in values_by_source.values() for v in vs}
-            if len(values_by_source) < 2 or len(values) < 2:
+        for (name, _), figs in by_field.items():
+            clash = any(
+                _source_key(a) != _source_key(b) and _disagree(a, b)
+                for i, a in enumerate(figs)
+                for b in figs[i + 1 :]
+            )
+            if not clash:
                 continue
             for f in figs:
                 conflicts.append(
@@ -600,6 +641,7 @@ def flag_conflicts(article: Article) -> None:
                         "field": name,
                         "value": f.value,
                         "qualifier": f.qualifier,
+                        "unit": f.unit,
                         "source": (f.source or ARTICLE).to_dict(),
                         "evidence": f.evidence.to_dict(),
                     }
