@@ -354,6 +354,37 @@ def test_conflicts_respect_qualifiers_and_sides(nlp):
     }
 
 
+def test_conflicts_skip_parts_running_totals_and_earlier_tolls(nlp):
+    from sitrep.record import DateInterval
+
+    text = (
+        "An air strike killed more than 18 people in Urum al-Joz on Saturday, medics said. "
+        "An earlier toll reported 12 people were killed but three more died. "
+        "Since April, 300 people have been killed in the province, the Observatory said. "
+        "Activists said 9 people were killed in Urum al-Joz on Saturday."
+    )
+    a = parsed(nlp, text)
+    sents = [x if x.endswith(".") else x + "." for x in text.split(". ")]
+    saturday = DateInterval("2017-04-08", "2017-04-08", "day", "on Saturday")
+    ev = _event(text, sents[0], mentions=[span_of(text, x) for x in sents[1:]], date=saturday)
+    since = text.index("Since April")
+    a._dates = [DateInterval("2017-04-01", "2017-04-08", "months", "Since April", since, since + 11, True)]
+    a.events = [ev]
+    f1 = _figure(text, "more than 18 people", 18, "people", "killed")
+    f1.qualifier = "more than"
+    a.figures = [
+        f1,
+        _figure(text, "12 people", 12, "people", "were killed"),
+        _figure(text, "three more", 3, "people", "died"),
+        _figure(text, "300 people", 300, "people", "have been killed"),
+    ]
+    ClaimsStage()(a)
+    assert ev.conflicts == []  # an earlier toll, a part and a running total are not disagreements
+    a.figures.append(_figure(text, "9 people", 9, "people", "were killed"))
+    ClaimsStage()(a)
+    assert {c["value"] for c in ev.conflicts} == {18, 9}
+
+
 def test_the_group_is_the_previous_speaker(nlp):
     text = "The Syrian Observatory for Human Rights said 25 troops were killed. The group added that 19 more died."
     found = statements(nlp, text)

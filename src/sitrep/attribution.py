@@ -408,6 +408,8 @@ def _verb_statement(d: _Doc, verb: Any) -> Statement | None:
             claimant_tok = verb.head  # "the ministry, which said ..."
         else:
             claimant_tok = subj
+    elif verb.dep_ == "acl" and verb.tag_ == "VBG" and _can_speak(d, verb.head):
+        claimant_tok = verb.head  # "with the official SANA news agency saying ..."
     elif verb.dep_ in ("conj", "xcomp", "advcl", "ccomp") and verb.head.i != verb.i:
         head_subj = _subject(d, verb.head, d.region(verb.head))
         if head_subj is None or head_subj.dep_ == "nsubjpass" or head_subj.i > verb.i:

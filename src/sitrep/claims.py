@@ -549,9 +549,22 @@ _ARMED_GROUPS = re.compile(
 )
 
 
+# Units that count people: only those make a toll ("3 separate clashes" does not).
+_PEOPLE = re.compile(
+    r"\b(people|persons?|individuals|civilians?|children|child|kids?|minors?|boys?|girls?|infants?|babies|"
+    r"women|woman|men|man|soldiers?|troops?|fighters?|militants?|rebels?|jihadists?|combatants?|members?|"
+    r"militiamen|gunmen|insurgents?|servicemen|officers?|loyalists?|policemen|terrorists?|residents?|"
+    r"villagers?|students?|workers?|staff|personnel|victims?|dead|bodies|casualties|deaths|families|"
+    r"refugees|migrants|citizens?|detainees|prisoners|hostages|volunteers|doctors|nurses|journalists)\b",
+    re.I,
+)
+
+
 def figure_field(fig: Figure) -> str | None:
     """Which count a figure gives: "fatalities.total", "fatalities.children", "injured",
-    "injured.civilians", "displaced"... or None when it is not a human toll."""
+    "injured.civilians", "displaced"... or None when it is not a toll of people."""
+    if not _PEOPLE.search(fig.unit or ""):
+        return None
     words = f"{fig.unit or ''} {fig.what or ''}"
     if _DEAD.search(words):
         base = "fatalities"
@@ -606,12 +619,41 @@ def _source_key(fig: Figure) -> str:
     return (fig.source.id or fig.source.name).lower()
 
 
+# Words that make a figure a part of a toll, not the toll: "another five", "three more died".
+_PART = re.compile(
+    r"\b(another|other|others|more(?!\s+than)|further|additional|remaining|rest|of them|among them)\b", re.I
+)
+# A source that is an earlier version of the same toll: an update, not a disagreement.
+_EARLIER = re.compile(r"\b(earlier|previous|initial|preliminary|first|old)\b", re.I)
+
+
+def _about_this_event(article: Article, event: Event, fig: Figure) -> bool:
+    """Whether a figure counts this event's victims, as far as its sentence shows: not a part
+    ("another five"), not a running total ("since April"), not another date than the event's."""
+    ev = fig.evidence
+    start = fig.start if fig.start is not None else ev.start
+    end = fig.end if fig.end is not None else ev.end
+    near = article.text[max(ev.start, start - 25) : min(ev.end, end + 25)]
+    if _PART.search(near):
+        return False
+    if fig.source is not None and _EARLIER.search(f"{fig.source.text or ''} {fig.source.name}"):
+        return False
+    dates = [d for d in article._dates if d.char_start is not None and ev.start <= d.char_start < ev.end]
+    if any(d.ongoing for d in dates):
+        return False
+    when = event.date
+    if dates and when is not None and when.start and when.end:
+        if not any(d.start and d.end and d.start <= when.end and when.start <= d.end for d in dates):
+            return False
+    return True
+
+
 def _figures_of(article: Article, event: Event) -> list[Figure]:
     spans = [(event.evidence.start, event.evidence.end)] + [(m.start, m.end) for m in event.mentions]
     out = []
     for fig in article.figures:
         start = fig.start if fig.start is not None else fig.evidence.start
-        if any(s <= start < e for s, e in spans):
+        if any(s <= start < e for s, e in spans) and _about_this_event(article, event, fig):
             out.append(fig)
     return out
 
