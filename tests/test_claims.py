@@ -385,6 +385,26 @@ def test_conflicts_skip_parts_running_totals_and_earlier_tolls(nlp):
     assert {c["value"] for c in ev.conflicts} == {18, 9}
 
 
+def test_conflicts_skip_other_places_and_breakdowns(nlp):
+    text = (
+        "Coalition jets killed 60 civilians in Salsana, activists said. "
+        "The sources said 50 civilians were killed in strikes on Deir Ezzor. "
+        "The Observatory said 30 civilians were killed in Salsana and 39 civilians in Idlib."
+    )
+    a = parsed(nlp, text)
+    sents = [x if x.endswith(".") else x + "." for x in text.split(". ")]
+    ev = _event(text, sents[0], mentions=[span_of(text, x) for x in sents[1:]])
+    a.events = [ev]
+    a.figures = [
+        _figure(text, "60 civilians", 60, "civilians", "killed"),
+        _figure(text, "50 civilians", 50, "civilians", "were killed"),
+        _figure(text, "30 civilians", 30, "civilians", "were killed"),
+        _figure(text, "39 civilians", 39, "civilians", "were killed"),
+    ]
+    ClaimsStage()(a)
+    assert ev.conflicts == []
+
+
 def test_the_group_is_the_previous_speaker(nlp):
     text = "The Syrian Observatory for Human Rights said 25 troops were killed. The group added that 19 more died."
     found = statements(nlp, text)

@@ -526,7 +526,9 @@ def attribute_figures(article: Article, statements: list[Statement]) -> None:
 
 # -- conflicting figures -------------------------------------------------------------------
 
-_DEAD = re.compile(r"\b(kill|dead|death|die|died|fatalit|live|toll|bodies|body|slain|massacre|execut)", re.I)
+_DEAD = re.compile(
+    r"\b(kill|dead|death|die|died|fatalit|lives\b|toll|bodies|body|slain|massacre|execut)", re.I
+)
 _HURT = re.compile(r"\b(injur|wound|hurt|casualt)", re.I)
 _DISPLACED = re.compile(r"\b(displac|fled|flee|refugee|evacuat|homeless)", re.I)
 _GROUPS = (
@@ -638,9 +640,11 @@ def _about_this_event(article: Article, event: Event, fig: Figure) -> bool:
         return False
     if fig.source is not None and _EARLIER.search(f"{fig.source.text or ''} {fig.source.name}"):
         return False
+    if re.match(r"\W*(earlier|previously|initially)\b", ev.text, re.I):
+        return False  # "Earlier it was reported that ...": an update
     dates = [d for d in article._dates if d.char_start is not None and ev.start <= d.char_start < ev.end]
-    if any(d.ongoing for d in dates):
-        return False
+    if any(d.ongoing for d in dates) or re.search(r"\bsince\b", ev.text, re.I):
+        return False  # a running total
     when = event.date
     if dates and when is not None and when.start and when.end:
         if not any(d.start and d.end and d.start <= when.end and when.start <= d.end for d in dates):
@@ -648,14 +652,50 @@ def _about_this_event(article: Article, event: Event, fig: Figure) -> bool:
     return True
 
 
+def _place_names(article: Article, start: int, end: int) -> set[str]:
+    """The places a sentence names (the places stage's, else spaCy's GPE/LOC/FAC entities)."""
+    names = {
+        (p.name or p.mention).lower()
+        for p in article.places
+        if p.start is not None and start <= p.start < end
+    }
+    if names or article._doc is None:
+        return names
+    if "claims.places" not in article._meta:
+        article._meta["claims.places"] = [
+            (e.start_char, e.text.lower()) for e in article._doc.ents if e.label_ in ("GPE", "LOC", "FAC")
+        ]
+    return {name for at, name in article._meta["claims.places"] if start <= at < end}
+
+
 def _figures_of(article: Article, event: Event) -> list[Figure]:
+    """The figures of the event's sentences that count its victims: a sentence naming other
+    places than the event's sentence tells of another attack, and a sentence that breaks a toll
+    down ("30 in Aleppo and another 39 in Idlib") gives parts."""
     spans = [(event.evidence.start, event.evidence.end)] + [(m.start, m.end) for m in event.mentions]
+    where = _place_names(article, event.evidence.start, event.evidence.end)
+    if event.location is not None:
+        where.add((event.location.name or event.location.mention).lower())
     out = []
     for fig in article.figures:
         start = fig.start if fig.start is not None else fig.evidence.start
-        if any(s <= start < e for s, e in spans) and _about_this_event(article, event, fig):
-            out.append(fig)
-    return out
+        if not any(s <= start < e for s, e in spans) or not _about_this_event(article, event, fig):
+            continue
+        there = _place_names(article, fig.evidence.start, fig.evidence.end)
+        if where and there and not (where & there):
+            continue
+        out.append(fig)
+    breakdown = {
+        (f.evidence.start, figure_field(f), _source_key(f))
+        for f in out
+        for g in out
+        if f is not g
+        and f.evidence.start == g.evidence.start
+        and figure_field(f) == figure_field(g)
+        and _source_key(f) == _source_key(g)
+        and f.value != g.value
+    }
+    return [f for f in out if (f.evidence.start, figure_field(f), _source_key(f)) not in breakdown]
 
 
 def flag_conflicts(article: Article) -> None:
