@@ -453,6 +453,8 @@ def test_figure_fields():
     assert f("people", "wounded") == "injured"
     assert f("families", "displaced") == "displaced"
     assert f("square kilometers", "captured") is None
+    assert f(None, "wounded") == "injured" and f(None, "were killed") == "fatalities.total"
+    assert f("hours", "of fighting killed") is None and f(None, "reasons") is None
 
 
 # -- bad input -------------------------------------------------------------------------

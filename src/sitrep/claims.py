@@ -562,10 +562,17 @@ _PEOPLE = re.compile(
 )
 
 
+# "19 wounded", "four killed": a toll without a noun
+_BARE_TOLL = re.compile(
+    r"\s*(?:were |was |have been |had been |are |being )?(?:killed|dead|died|wounded|injured|hurt|displaced)\b",
+    re.I,
+)
+
+
 def figure_field(fig: Figure) -> str | None:
     """Which count a figure gives: "fatalities.total", "fatalities.children", "injured",
     "injured.civilians", "displaced"... or None when it is not a toll of people."""
-    if not _PEOPLE.search(fig.unit or ""):
+    if not _PEOPLE.search(fig.unit or "") and not (not fig.unit and _BARE_TOLL.match(fig.what or "")):
         return None
     words = f"{fig.unit or ''} {fig.what or ''}"
     if _DEAD.search(words):
