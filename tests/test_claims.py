@@ -454,6 +454,7 @@ def test_figure_fields():
     assert f("families", "displaced") == "displaced"
     assert f("square kilometers", "captured") is None
     assert f(None, "wounded") == "injured" and f(None, "were killed") == "fatalities.total"
+    assert f(None, "injured in the attack that killed 23") == "injured"
     assert f("hours", "of fighting killed") is None and f(None, "reasons") is None
 
 

@@ -569,20 +569,20 @@ _BARE_TOLL = re.compile(
 )
 
 
+_TOLLS = (("fatalities", _DEAD), ("injured", _HURT), ("displaced", _DISPLACED))
+
+
 def figure_field(fig: Figure) -> str | None:
     """Which count a figure gives: "fatalities.total", "fatalities.children", "injured",
     "injured.civilians", "displaced"... or None when it is not a toll of people."""
     if not _PEOPLE.search(fig.unit or "") and not (not fig.unit and _BARE_TOLL.match(fig.what or "")):
         return None
     words = f"{fig.unit or ''} {fig.what or ''}"
-    if _DEAD.search(words):
-        base = "fatalities"
-    elif _HURT.search(words):
-        base = "injured"
-    elif _DISPLACED.search(words):
-        base = "displaced"
-    else:
+    # the casualty word nearest the number decides ("over 100 injured in ... killed" is injured)
+    found = [(m.start(), base) for base, rx in _TOLLS if (m := rx.search(words))]
+    if not found:
         return None
+    base = min(found)[1]
     for name, pattern in _GROUPS:
         if pattern.search(fig.unit or ""):
             return f"{base}.{name}"
