@@ -385,6 +385,24 @@ def test_conflicts_skip_parts_running_totals_and_earlier_tolls(nlp):
     assert {c["value"] for c in ev.conflicts} == {18, 9}
 
 
+def test_a_part_introduced_by_including_is_not_a_toll(nlp):
+    text = (
+        "Strikes killed 31 civilians on Friday including 10 civilians on a bus, the civil defence said. "
+        "Activists said 25 civilians were killed on Friday."
+    )
+    a = parsed(nlp, text)
+    s1, s2 = text.split(". ")
+    ev = _event(text, s1 + ".", mentions=[span_of(text, s2)])
+    a.events = [ev]
+    a.figures = [
+        _figure(text, "31 civilians", 31, "civilians", "killed"),
+        _figure(text, "10 civilians", 10, "civilians", "killed on a bus"),
+        _figure(text, "25 civilians", 25, "civilians", "were killed"),
+    ]
+    ClaimsStage()(a)
+    assert {c["value"] for c in ev.conflicts} == {31, 25}
+
+
 def test_conflicts_skip_other_places_and_breakdowns(nlp):
     text = (
         "Coalition jets killed 60 civilians in Salsana, activists said. "
@@ -455,6 +473,9 @@ def test_figure_fields():
     assert f("square kilometers", "captured") is None
     assert f(None, "wounded") == "injured" and f(None, "were killed") == "fatalities.total"
     assert f(None, "injured in the attack that killed 23") == "injured"
+    text = "23 Killed Over 100 Injured in an attack"
+    over = Figure(100, "more than", None, "Killed", Span(text, 0, len(text)), start=10, end=18)
+    assert figure_field(over, text) == "injured"  # the word after the number, not a stray "what"
     assert f("hours", "of fighting killed") is None and f(None, "reasons") is None
 
 

@@ -572,12 +572,18 @@ _BARE_TOLL = re.compile(
 _TOLLS = (("fatalities", _DEAD), ("injured", _HURT), ("displaced", _DISPLACED))
 
 
-def figure_field(fig: Figure) -> str | None:
+def figure_field(fig: Figure, text: str | None = None) -> str | None:
     """Which count a figure gives: "fatalities.total", "fatalities.children", "injured",
-    "injured.civilians", "displaced"... or None when it is not a toll of people."""
-    if not _PEOPLE.search(fig.unit or "") and not (not fig.unit and _BARE_TOLL.match(fig.what or "")):
-        return None
+    "injured.civilians", "displaced"... or None when it is not a toll of people. A number
+    without a noun ("19 wounded") is a toll when the word after it in ``text`` says so."""
     words = f"{fig.unit or ''} {fig.what or ''}"
+    if not _PEOPLE.search(fig.unit or ""):
+        if fig.unit:
+            return None
+        after = text[fig.end : fig.end + 40] if text is not None and fig.end is not None else fig.what or ""
+        if not _BARE_TOLL.match(after):
+            return None
+        words = after
     # the casualty word nearest the number decides ("over 100 injured in ... killed" is injured)
     found = [(m.start(), base) for base, rx in _TOLLS if (m := rx.search(words))]
     if not found:
@@ -629,9 +635,12 @@ def _source_key(fig: Figure) -> str:
 
 
 # Words that make a figure a part of a toll, not the toll: "another five", "three more died".
-_PART = re.compile(
-    r"\b(another|other|others|more(?!\s+than)|further|additional|remaining|rest|of them|among them)\b", re.I
+# Words that make a figure a part of a toll, not the toll: "another five", "including 10",
+# "three more died", "four others".
+_PART_BEFORE = re.compile(
+    r"\b(another|including|among them|of whom|of them|other|further|additional|remaining)\W+(\w+\W+)?$", re.I
 )
+_PART_AFTER = re.compile(r"^\W*(\w+\W+)?(more(?!\s+than)|others?)\b", re.I)
 # A source that is an earlier version of the same toll: an update, not a disagreement.
 _EARLIER = re.compile(r"\b(earlier|previous|initial|preliminary|first|old)\b", re.I)
 
@@ -642,8 +651,9 @@ def _about_this_event(article: Article, event: Event, fig: Figure) -> bool:
     ev = fig.evidence
     start = fig.start if fig.start is not None else ev.start
     end = fig.end if fig.end is not None else ev.end
-    near = article.text[max(ev.start, start - 25) : min(ev.end, end + 25)]
-    if _PART.search(near):
+    if _PART_BEFORE.search(article.text[max(ev.start, start - 20) : start]) or _PART_AFTER.match(
+        article.text[end : min(ev.end, end + 20)]
+    ):
         return False
     if fig.source is not None and _EARLIER.search(f"{fig.source.text or ''} {fig.source.name}"):
         return False
@@ -693,16 +703,18 @@ def _figures_of(article: Article, event: Event) -> list[Figure]:
             continue
         out.append(fig)
     breakdown = {
-        (f.evidence.start, figure_field(f), _source_key(f))
+        (f.evidence.start, figure_field(f, article.text), _source_key(f))
         for f in out
         for g in out
         if f is not g
         and f.evidence.start == g.evidence.start
-        and figure_field(f) == figure_field(g)
+        and figure_field(f, article.text) == figure_field(g, article.text)
         and _source_key(f) == _source_key(g)
         and f.value != g.value
     }
-    return [f for f in out if (f.evidence.start, figure_field(f), _source_key(f)) not in breakdown]
+    return [
+        f for f in out if (f.evidence.start, figure_field(f, article.text), _source_key(f)) not in breakdown
+    ]
 
 
 def flag_conflicts(article: Article) -> None:
@@ -712,7 +724,7 @@ def flag_conflicts(article: Article) -> None:
     for event in article.events:
         by_field: dict[tuple[str, str], list[Figure]] = {}
         for fig in _figures_of(article, event):
-            name = figure_field(fig)
+            name = figure_field(fig, article.text)
             if name is not None and not fig.approximate:
                 by_field.setdefault((name, _side(fig)), []).append(fig)
         conflicts: list[dict[str, Any]] = []
