@@ -423,6 +423,33 @@ def test_conflicts_skip_other_places_and_breakdowns(nlp):
     assert ev.conflicts == []
 
 
+def test_the_articles_own_toll_counts_in_its_lead_only_and_parts_add_up(nlp):
+    text = (
+        "Air strikes killed 32 people in Douma on Sunday. "
+        "The Syrian Observatory for Human Rights said 31 people were killed in Douma. "
+        "Rescuers said 20 people were killed in the market of Douma. "
+        "Rescuers said 11 people were killed near the mosque of Douma. "
+        "Meanwhile 3 people were killed in Douma by a shell. "
+        "In Douma 7 people were killed."
+    )
+    a = parsed(nlp, text)
+    sents = [x if x.endswith(".") else x + "." for x in text.split(". ")]
+    ev = _event(text, sents[0], mentions=[span_of(text, x) for x in sents[1:]])
+    a.events = [ev]
+    a.figures = [
+        _figure(text, "32 people", 32, "people", "killed"),
+        _figure(text, "31 people", 31, "people", "were killed"),
+        _figure(text, "20 people", 20, "people", "were killed"),
+        _figure(text, "11 people", 11, "people", "were killed"),
+        _figure(text, "3 people", 3, "people", "were killed"),
+        _figure(text, "7 people", 7, "people", "were killed"),
+    ]
+    ClaimsStage()(a)
+    # 32 (the article's lead) against 31 (the Observatory); 20 + 11 add up to 31, "Meanwhile"
+    # opens another incident, and 7 is the article's own figure far from its lead
+    assert sorted(c["value"] for c in ev.conflicts) == [31, 32]
+
+
 def test_the_group_is_the_previous_speaker(nlp):
     text = "The Syrian Observatory for Human Rights said 25 troops were killed. The group added that 19 more died."
     found = statements(nlp, text)

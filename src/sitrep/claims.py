@@ -22,6 +22,7 @@ owns planned / hypothetical) and only fills a figure's source when none is set.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import re
 from collections.abc import Iterable
@@ -641,8 +642,29 @@ _PART_BEFORE = re.compile(
     r"\b(another|including|among them|of whom|of them|other|further|additional|remaining)\W+(\w+\W+)?$", re.I
 )
 _PART_AFTER = re.compile(r"^\W*(\w+\W+)?(more(?!\s+than)|others?)\b", re.I)
+_UPDATE = re.compile(
+    r"\b(earlier|previously|initially|(initial|previous|preliminary|first|new|latest|updated) (death )?toll)\b",
+    re.I,
+)
 # A source that is an earlier version of the same toll: an update, not a disagreement.
 _EARLIER = re.compile(r"\b(earlier|previous|initial|preliminary|first|old)\b", re.I)
+
+
+# Sentences that open on another incident: "Meanwhile three people were killed in ..."
+_ANOTHER_INCIDENT = re.compile(r"\W*(meanwhile|later|elsewhere|separately|in another|in a separate)\b", re.I)
+
+
+def _lead_end(article: Article) -> int:
+    """Where the article's lead ends: its first two sentences (the title and first sentence
+    of most inputs), where an outlet states its own toll of the main event."""
+    if "claims.lead" not in article._meta:
+        end = min(len(article.text), 400)
+        if article._doc is not None:
+            sents = list(itertools.islice(article._doc.sents, 2))
+            if sents:
+                end = sents[-1].end_char
+        article._meta["claims.lead"] = end
+    return int(article._meta["claims.lead"])
 
 
 def _about_this_event(article: Article, event: Event, fig: Figure) -> bool:
@@ -651,14 +673,18 @@ def _about_this_event(article: Article, event: Event, fig: Figure) -> bool:
     ev = fig.evidence
     start = fig.start if fig.start is not None else ev.start
     end = fig.end if fig.end is not None else ev.end
+    if fig.source is None and ev.start > _lead_end(article):
+        return False  # the article's own figures away from its lead tell of other strikes or the past
+    if _ANOTHER_INCIDENT.match(ev.text):
+        return False
     if _PART_BEFORE.search(article.text[max(ev.start, start - 20) : start]) or _PART_AFTER.match(
         article.text[end : min(ev.end, end + 20)]
     ):
         return False
     if fig.source is not None and _EARLIER.search(f"{fig.source.text or ''} {fig.source.name}"):
         return False
-    if re.match(r"\W*(earlier|previously|initially)\b", ev.text, re.I):
-        return False  # "Earlier it was reported that ...": an update
+    if _UPDATE.search(ev.text):
+        return False  # "Earlier it was reported that ...", "the initial toll": an update
     dates = [d for d in article._dates if d.char_start is not None and ev.start <= d.char_start < ev.end]
     if any(d.ongoing for d in dates) or re.search(r"\bsince\b", ev.text, re.I):
         return False  # a running total
@@ -717,6 +743,21 @@ def _figures_of(article: Article, event: Event) -> list[Figure]:
     ]
 
 
+def _without_parts(figs: list[Figure]) -> list[Figure]:
+    """Drop figures that add up to another one of the same count ("11 killed" told as 8 in one
+    place and 3 in another)."""
+    exact = [f for f in figs if f.qualifier in (None, "exactly")]
+    for whole in exact:
+        parts = [f for f in exact if f is not whole and f.value < whole.value]
+        values = [float(f.value) for f in parts]
+        for r in range(2, min(len(values), 4) + 1):
+            for combo in itertools.combinations(range(len(values)), r):
+                if sum(values[i] for i in combo) == float(whole.value):
+                    drop = {id(parts[i]) for i in combo}
+                    return [f for f in figs if id(f) not in drop]
+    return figs
+
+
 def flag_conflicts(article: Article) -> None:
     """An event whose sentences give, from different sources, numbers for the same count that
     cannot all be right keeps every figure of that count in ``conflicts`` (each with its
@@ -729,6 +770,7 @@ def flag_conflicts(article: Article) -> None:
                 by_field.setdefault((name, _side(fig)), []).append(fig)
         conflicts: list[dict[str, Any]] = []
         for (name, _), figs in by_field.items():
+            figs = _without_parts(figs)
             clash = any(
                 _source_key(a) != _source_key(b) and _disagree(a, b)
                 for i, a in enumerate(figs)
