@@ -430,6 +430,7 @@ def test_the_articles_own_toll_counts_in_its_lead_only_and_parts_add_up(nlp):
         "Rescuers said 20 people were killed in the market of Douma. "
         "Rescuers said 11 people were killed near the mosque of Douma. "
         "Meanwhile 3 people were killed in Douma by a shell. "
+        "The Observatory added that 5 people were killed in Douma. "
         "In Douma 7 people were killed."
     )
     a = parsed(nlp, text)
@@ -442,11 +443,12 @@ def test_the_articles_own_toll_counts_in_its_lead_only_and_parts_add_up(nlp):
         _figure(text, "20 people", 20, "people", "were killed"),
         _figure(text, "11 people", 11, "people", "were killed"),
         _figure(text, "3 people", 3, "people", "were killed"),
+        _figure(text, "5 people", 5, "people", "were killed", source=ActorRef(None, "SOHR")),
         _figure(text, "7 people", 7, "people", "were killed"),
     ]
     ClaimsStage()(a)
     # 32 (the article's lead) against 31 (the Observatory); 20 + 11 add up to 31, "Meanwhile"
-    # opens another incident, and 7 is the article's own figure far from its lead
+    # opens another incident, "added" an addition, and 7 is the article's own figure far from its lead
     assert sorted(c["value"] for c in ev.conflicts) == [31, 32]
 
 
