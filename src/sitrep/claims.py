@@ -654,9 +654,8 @@ _EARLIER = re.compile(r"\b(earlier|previous|initial|preliminary|first|old)\b", r
 _ANOTHER_INCIDENT = re.compile(r"\W*(meanwhile|later|elsewhere|separately|in another|in a separate)\b", re.I)
 
 
-# A count told as an addition to one given before: "the source added that two were killed",
-# "five people were also killed".
-_ADDED = re.compile(r"\b(added|adding|also)\b", re.I)
+# A count told as an addition to one given before: "the source added that two were killed".
+_ADDED = re.compile(r"\b(added|adding)\b", re.I)
 
 
 def _lead_end(article: Article) -> int:
@@ -680,8 +679,8 @@ def _about_this_event(article: Article, event: Event, fig: Figure) -> bool:
     end = fig.end if fig.end is not None else ev.end
     if fig.source is None and ev.start > _lead_end(article):
         return False  # the article's own figures away from its lead tell of other strikes or the past
-    if _ANOTHER_INCIDENT.match(ev.text) or _ADDED.search(ev.text):
-        return False  # "Meanwhile three people were killed in ...", "the source added that two ..."
+    if _ANOTHER_INCIDENT.match(ev.text):
+        return False  # "Meanwhile three people were killed in ..."
     if _PART_BEFORE.search(article.text[max(ev.start, start - 20) : start]) or _PART_AFTER.match(
         article.text[end : min(ev.end, end + 20)]
     ):
@@ -775,7 +774,7 @@ def flag_conflicts(article: Article) -> None:
                 by_field.setdefault((name, _side(fig)), []).append(fig)
         conflicts: list[dict[str, Any]] = []
         for (name, _), figs in by_field.items():
-            figs = _without_parts(figs)
+            figs = [f for f in _without_parts(figs) if not _ADDED.search(f.evidence.text)]
             clash = any(
                 _source_key(a) != _source_key(b) and _disagree(a, b)
                 for i, a in enumerate(figs)
