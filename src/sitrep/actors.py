@@ -1,14 +1,492 @@
-"""Stage `actors` (first skeleton: sets nothing yet; see the issue that builds it)."""
+"""Actors: names in the text -> canonical actors with ACLED actor types.
+
+The actor file (``data/actors.yaml``) lists organisations with their aliases; every
+country of ``data/countries.csv`` is a state actor (its government and armed forces) with
+its names and demonyms. The stage finds, in the spaCy Doc:
+
+- aliases of known organisations ("Daesh", "so-called Islamic State", "SDF");
+- states: a country's name used as an actor ("Russia denied", not "in Syria"), and a
+  demonym or a state's name before a force noun ("Russian jets", "Syrian government
+  warplanes", "Turkey's army");
+- generic words resolved with a country ("regime barrel bombs", "government forces",
+  "Syrian rebels", "civilians"): the country comes from a demonym in front of them or from
+  the article's main country;
+- other organisations (spaCy ORG entities nobody knows): kept under their own name,
+  without id or type.
+
+Foreign state forces are typed ``External/Other Forces`` (ACLED's rule) and the article's
+own state ``State Forces``. ``lookup(name)`` maps a single name to an actor for other
+stages (claims).
+"""
 
 from __future__ import annotations
 
-from .record import Article
+import csv
+import functools
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from .record import ACTOR_TYPES, Actor, ActorRef, Article, Mention
+
+DATA = os.path.join(os.path.dirname(__file__), "data")
+ACTORS_FILE = os.path.join(DATA, "actors.yaml")
+COUNTRIES_FILE = os.path.join(DATA, "countries.csv")
+KINDS = ("armed", "agency", "monitor", "media", "political", "state", "group")
+GENERIC_GROUPS = ("state", "rebels", "unidentified", "civilians", "protesters", "rioters")
+
+# Objects of these prepositions are places, not actors ("in Syria", "to Turkey").
+LOCATIVE_PREPS = {
+    "in", "into", "inside", "to", "toward", "towards", "from", "across", "throughout", "within", "near",
+    "at", "through", "around", "outside", "on", "over", "via", "along", "beyond", "for", "throughout",
+}  # fmt: skip
+# Nouns whose possessor is a place, not an actor ("Syria's north", "Syria's war").
+GEO_NOUNS = {
+    "north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest", "border",
+    "borders", "province", "city", "capital", "territory", "war", "conflict", "coast", "region", "crisis",
+    "people", "population", "refugee", "economy", "history", "future", "countryside", "soil", "airspace",
+    "part", "parts", "area", "areas", "town", "towns", "outskirts", "side", "heart", "rest", "map", "citizen",
+    "citizens", "national", "nationals", "president", "governorate", "district", "village", "villages",
+}  # fmt: skip
+MODIFIER_SUFFIXES = {"backed", "led", "based", "allied", "supported", "sponsored", "trained", "funded", "aligned"}
+
+
+@dataclass
+class ActorEntry:
+    """One canonical actor of the actor file (or a state of countries.csv)."""
+
+    id: str
+    name: str
+    type: str | None
+    kind: str
+    aliases: list[str] = field(default_factory=list)
+    country: str | None = None
+    part_of: str | None = None
+
+
+@dataclass
+class GenericGroup:
+    key: str
+    type: str | None
+    words: list[str]
+    name: str | None = None
+    id: str | None = None
+
+
+@dataclass
+class Country:
+    iso2: str
+    name: str
+    aliases: list[str]
+    demonyms: list[str]
+
+
+@dataclass
+class ActorFile:
+    """The parsed actor file and country table."""
+
+    entries: dict[str, ActorEntry]
+    countries: dict[str, Country]
+    generic: dict[str, GenericGroup]
+    force_nouns: set[str]
+
+    def state_id(self, iso2: str) -> str:
+        return f"state-{iso2.lower()}"
+
+
+class ActorFileError(ValueError):
+    """The actor file or the country table is malformed."""
+
+
+def _read_countries(path: str) -> dict[str, Country]:
+    out: dict[str, Country] = {}
+    with open(path, encoding="utf-8") as f:
+        rows = [line for line in f if line.strip() and not line.startswith("#")]
+    for i, row in enumerate(csv.DictReader(rows)):
+        iso2 = (row.get("iso2") or "").strip()
+        name = (row.get("name") or "").strip()
+        if not re.fullmatch(r"[A-Z]{2}", iso2) or not name:
+            raise ActorFileError(f"{path}: row {i + 2}: needs an ISO code and a name")
+        split = lambda s: [x.strip() for x in (s or "").split("|") if x.strip()]  # noqa: E731
+        out[iso2] = Country(iso2, name, split(row.get("aliases")), split(row.get("demonyms")))
+    return out
+
+
+def load_actor_file(path: str = ACTORS_FILE, countries_path: str = COUNTRIES_FILE) -> ActorFile:
+    """Read and check the actor file; raises ActorFileError naming what is wrong."""
+    with open(path, encoding="utf-8") as f:
+        data = yaml.safe_load(f) or {}
+    countries = _read_countries(countries_path)
+    entries: dict[str, ActorEntry] = {}
+    for iso2, c in countries.items():
+        entries[f"state-{iso2.lower()}"] = ActorEntry(
+            f"state-{iso2.lower()}", c.name, "State Forces", "state", [c.name, *c.aliases], iso2
+        )
+    for iso2, extra in (data.get("states") or {}).items():
+        sid = f"state-{str(iso2).lower()}"
+        if sid not in entries:
+            raise ActorFileError(f"{path}: states: {iso2} is not in {os.path.basename(countries_path)}")
+        if extra.get("name"):
+            entries[sid].name = extra["name"]
+        entries[sid].aliases.extend(extra.get("aliases") or [])
+    for i, d in enumerate(data.get("actors") or []):
+        where = f"{path}: actors[{i}]"
+        if not isinstance(d, dict) or not d.get("id") or not d.get("name"):
+            raise ActorFileError(f"{where}: needs id and name")
+        if d["id"] in entries:
+            raise ActorFileError(f"{where}: duplicate id {d['id']!r}")
+        if d.get("type") is not None and d["type"] not in ACTOR_TYPES:
+            raise ActorFileError(f"{where}: type {d['type']!r} is not an ACLED actor type")
+        if d.get("kind", "armed") not in KINDS:
+            raise ActorFileError(f"{where}: kind {d.get('kind')!r} (one of {', '.join(KINDS)})")
+        aliases = [str(a) for a in d.get("aliases") or []]
+        entries[d["id"]] = ActorEntry(
+            d["id"], d["name"], d.get("type"), d.get("kind", "armed"), [d["name"], *aliases], d.get("country"), d.get("part_of")
+        )
+    for e in entries.values():
+        if e.part_of and e.part_of not in entries:
+            raise ActorFileError(f"{path}: {e.id}: part_of {e.part_of!r} is not an actor id")
+    generic: dict[str, GenericGroup] = {}
+    for key, g in (data.get("generic") or {}).items():
+        if key not in GENERIC_GROUPS:
+            raise ActorFileError(f"{path}: generic: unknown group {key!r} (one of {', '.join(GENERIC_GROUPS)})")
+        generic[key] = GenericGroup(key, g.get("type"), [str(w) for w in g.get("words") or []], g.get("name"), g.get("id"))
+    force = {str(w).lower() for w in data.get("force_nouns") or []}
+    return ActorFile(entries, countries, generic, force)
+
+
+@functools.cache
+def actor_file() -> ActorFile:
+    """The bundled actor file, loaded once per process."""
+    return load_actor_file()
+
+
+def _case_ok(alias: str, text: str) -> bool:
+    """Acronyms must match their case ("IS", "WHO"); capitalised words their capital
+    ("Amnesty" the organisation, not "an amnesty")."""
+    if " " not in alias and (sum(c.isupper() for c in alias) >= 2 or len(alias) <= 3):
+        return alias == text or alias.replace("’", "'") == text.replace("’", "'")
+    a_words, t_words = alias.split(), text.split()
+    if len(a_words) != len(t_words):
+        return True  # tokenisation differs (hyphens); accept
+    return all(not (a[:1].isupper()) or t[:1].isupper() for a, t in zip(a_words, t_words, strict=True))
+
+
+@dataclass
+class Found:
+    """One actor mention found in the Doc (token offsets)."""
+
+    start: int  # token index
+    end: int
+    key: tuple[str, str]  # ("entry", id) | ("generic", group) | ("country", iso2) | ("org", name)
+    country: str | None = None  # for generic words and demonyms
+    priority: int = 0
+
+
+class ActorIndex:
+    """Matchers built once from the actor file over a spaCy vocabulary."""
+
+    def __init__(self, nlp: Any, data: ActorFile | None = None) -> None:
+        from spacy.matcher import PhraseMatcher
+
+        self.data = data or actor_file()
+        self.nlp = nlp
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.aliases: dict[str, list[tuple[str, tuple[str, str], int]]] = {}  # lower alias -> [(alias, key, priority)]
+        self.keys: dict[int, str] = {}  # match id -> lower alias
+        for e in self.data.entries.values():
+            for a in e.aliases:
+                key = ("country", e.country) if e.kind == "state" and a in self._country_names(e.country) else ("entry", e.id)
+                self._add(a, key, 5 if key[0] == "entry" else 2)
+        for g in self.data.generic.values():
+            for w in g.words:
+                self._add(w, ("generic", g.key), 1)
+        self.demonyms: dict[str, str] = {}
+        for c in self.data.countries.values():
+            for d in c.demonyms:
+                self.demonyms[d.lower()] = c.iso2
+                self._add(d, ("demonym", c.iso2), 0)
+        self.country_words: dict[str, str] = {}
+        for c in self.data.countries.values():
+            for n in [c.name, *c.aliases]:
+                self.country_words[n.lower()] = c.iso2
+        self.force_single = {w for w in self.data.force_nouns if " " not in w}
+        self.force_multi = {tuple(w.split()) for w in self.data.force_nouns if " " in w}
+
+    def _country_names(self, iso2: str | None) -> set[str]:
+        c = self.data.countries.get(iso2 or "")
+        return {c.name, *c.aliases} if c else set()
+
+    def _add(self, alias: str, key: tuple[str, str], priority: int) -> None:
+        low = alias.lower()
+        if low not in self.aliases:
+            self.matcher.add(low, [self.nlp.make_doc(alias)])
+            self.keys[self.nlp.vocab.strings[low]] = low
+            self.aliases[low] = []
+        self.aliases[low].append((alias, key, priority))
+
+    # -- finding --------------------------------------------------------------------------
+    def find(self, doc: Any) -> tuple[list[Found], Counter[str]]:
+        """Actor mentions in ``doc`` (longest match wins, then the more specific kind),
+        and how often each country is named (names and demonyms, actors or places)."""
+        found: list[Found] = []
+        for match_id, s, e in self.matcher(doc):
+            low = self.keys[match_id]
+            text = doc[s:e].text
+            for alias, key, prio in self.aliases.get(low, []):
+                if _case_ok(alias, text):
+                    found.append(Found(s, e, key, key[1] if key[0] in ("country", "demonym") else None, prio))
+                    break
+        votes: Counter[str] = Counter(f.key[1] for f in found if f.key[0] in ("country", "demonym"))
+        found = self._forces(doc, found)
+        found.sort(key=lambda f: (-(f.end - f.start), -f.priority, f.start))
+        taken = [False] * len(doc)
+        kept: list[Found] = []
+        for f in found:
+            if any(taken[f.start : f.end]):
+                continue
+            for i in range(f.start, f.end):
+                taken[i] = True
+            kept.append(f)
+        kept = [f for f in kept if self._keep(doc, f)]
+        kept.sort(key=lambda f: f.start)
+        return kept, votes
+
+    def _forces(self, doc: Any, found: list[Found]) -> list[Found]:
+        """Demonyms / country names followed by a force noun become state mentions
+        ("Russian jets", "Syrian government warplanes"); demonyms before generic words give
+        those words their country ("Syrian rebels")."""
+        starts = {f.start: f for f in found if f.key[0] in ("generic",)}
+        out = list(found)
+        for f in found:
+            if f.key[0] not in ("demonym", "country"):
+                continue
+            iso2 = f.key[1]
+            j = f.end
+            if j < len(doc) and doc[j].text in ("-", "–") and j + 1 < len(doc) and doc[j + 1].lower_ in MODIFIER_SUFFIXES:
+                continue
+            if j < len(doc) and doc[j].text in ("'s", "’s") and f.key[0] == "country":
+                j += 1
+            if j in starts:  # "Syrian rebels", "Iraqi civilians", "Syrian government forces"
+                g = starts[j]
+                out.append(Found(f.start, g.end, g.key, iso2, 4))
+                continue
+            for k in range(j, min(j + 3, len(doc))):
+                tok = doc[k]
+                if tok.is_punct or tok.pos_ in ("VERB", "AUX", "ADP", "DET", "CCONJ", "PRON", "NUM"):
+                    break
+                if tok.pos_ == "PROPN" and tok.lower_ not in self.force_single:
+                    break  # "Syrian Democratic Forces" is a name, not Syria's forces
+                two = (tok.lower_, doc[k + 1].lower_) if k + 1 < len(doc) else None
+                if two in self.force_multi:
+                    out.append(Found(f.start, k + 2, ("country", iso2), iso2, 4))
+                    break
+                if tok.lower_ in self.force_single or tok.lemma_.lower() in self.force_single:
+                    end = k + 1
+                    # keep following nouns of the same phrase ("government warplanes")
+                    while end < len(doc) and end - f.start < 6 and (
+                        doc[end].lower_ in self.force_single or doc[end].lemma_.lower() in self.force_single
+                    ):
+                        end += 1
+                    out.append(Found(f.start, end, ("country", iso2), iso2, 4))
+                    break
+        return out
+
+    def _keep(self, doc: Any, f: Found) -> bool:
+        """Drop mentions that are not actors: "anti-ISIS", demonyms on their own, a
+        country's name used as a place ("in Syria"), all-capital headlines."""
+        kind = f.key[0]
+        if kind == "demonym":
+            return False
+        if f.start >= 2 and doc[f.start - 1].text in ("-", "–") and doc[f.start - 2].lower_ in ("anti", "pro", "non"):
+            return False
+        end = f.end
+        if end + 1 < len(doc) and doc[end].text in ("-", "–") and doc[end + 1].lower_ in MODIFIER_SUFFIXES:
+            return False  # "US-backed units": the units are the actor
+        span = doc[f.start : f.end]
+        if kind == "country" and span.text.isupper() and len(span.text) > 3:
+            near = [t for t in doc[max(0, f.start - 3) : f.start] if t.is_alpha]
+            if near and near[-1].is_upper:
+                return False  # a dateline ("RAQQA, SYRIA"), not an actor
+        if len(span.text) <= 3 and span.text.isupper():
+            sent = span.sent
+            letters = [t for t in sent if t.is_alpha and len(t) > 1]
+            if letters and sum(t.is_upper for t in letters) / len(letters) > 0.6:
+                return False
+        if kind == "country" and f.priority < 4:
+            return self._country_as_actor(span)
+        if kind == "generic" and f.priority < 4 and span_head(span).dep_ in ("amod", "compound", "nmod"):
+            return False  # "military pressure", "police station", "civilian areas"
+        return True
+
+    def _country_as_actor(self, span: Any) -> bool:
+        tok = span_head(span)
+        while tok.dep_ == "conj" and tok.head is not tok:
+            tok = tok.head
+        dep, head = tok.dep_, tok.head
+        if dep == "pobj":
+            if head.lower_ == "of":  # "the support of Russia" vs "north of Syria"
+                return head.head.lemma_.lower() not in GEO_NOUNS and head.head.pos_ != "PROPN"
+            return head.lower_ not in LOCATIVE_PREPS
+        if dep == "poss":
+            return not (head.pos_ == "PROPN" or head.lemma_.lower() in GEO_NOUNS)
+        if dep == "compound":
+            return head.pos_ != "PROPN" and head.lemma_.lower() not in GEO_NOUNS
+        if dep in ("nsubj", "nsubjpass", "dobj", "iobj", "dative", "appos", "agent", "attr", "ROOT"):
+            return True
+        return False
+
+
+def span_head(span: Any) -> Any:
+    """The syntactic head of a span, skipping determiners ("the Kremlin" -> Kremlin)."""
+    heads = [t for t in span if (t.head.i < span.start or t.head.i >= span.end or t.head is t) and t.dep_ not in ("det", "punct")]
+    return heads[-1] if heads else span.root
+
+
+def country_of_article(article: Article, named: Counter[str] | None = None) -> str | None:
+    """The country the article is about: the countries of its places (the dateline counts
+    double), else the countries its actors' names and demonyms point to."""
+    votes: Counter[str] = Counter()
+    for p in article.places:
+        if p.country:
+            votes[p.country] += 1
+    dl = (article.dateline or {}).get("place") if isinstance(article.dateline, dict) else None
+    if isinstance(dl, dict) and dl.get("country"):
+        votes[dl["country"]] += 2
+    if not votes and named:
+        votes.update(named)
+    return votes.most_common(1)[0][0] if votes else None
 
 
 class ActorsStage:
+    """Sets ``article.actors``: every actor mention with its span, merged by actor."""
+
     name = "actors"
-    needs = ("doc",)
+    needs = ("doc", "places")
     sets = ("actors",)
 
+    def __init__(self, data: ActorFile | None = None) -> None:
+        from .language import load_nlp
+
+        self.index = ActorIndex(load_nlp(), data)
+
     def __call__(self, article: Article) -> Article:
+        doc = article._doc
+        if doc is None:
+            return article
+        article.actors = self.actors(article, doc)
         return article
+
+    def actors(self, article: Article, doc: Any) -> list[Actor]:
+        found, named = self.index.find(doc)
+        data = self.index.data
+        home = country_of_article(article, named)
+        by_key: dict[str, Actor] = {}
+        order: list[str] = []
+
+        def add(aid: str | None, name: str, typ: str | None, start: int, end: int, **extra: Any) -> None:
+            key = aid or "org:" + name.lower()
+            if key not in by_key:
+                by_key[key] = Actor(aid, name, typ, [], extra.get("country"), extra.get("part_of"))
+                order.append(key)
+            by_key[key].mentions.append(Mention(article.text[start:end], start, end))
+
+        covered: set[int] = set()
+        for f in found:
+            span = doc[f.start : f.end]
+            s, e = span.start_char, span.end_char
+            covered.update(range(f.start, f.end))
+            kind, target = f.key
+            if kind == "entry":
+                ent = data.entries[target]
+                typ = ent.type
+                if ent.kind == "state":
+                    typ = "State Forces" if (home is None or ent.country == home) else "External/Other Forces"
+                add(ent.id, ent.name, typ, s, e, country=ent.country, part_of=ent.part_of)
+            elif kind == "country":
+                ent = data.entries[data.state_id(target)]
+                typ = "State Forces" if (home is None or target == home) else "External/Other Forces"
+                add(ent.id, ent.name, typ, s, e, country=target)
+            elif kind == "generic":
+                iso2 = f.country or home
+                ref = generic_actor(data, target, iso2, home)
+                if ref is None:
+                    continue
+                add(ref.id, ref.name, ref.type, s, e, country=iso2)
+        for ent in doc.ents:
+            if ent.label_ != "ORG" or "\n" in ent.text or any(i in covered for i in range(ent.start, ent.end)):
+                continue
+            if any(p.start is not None and p.start <= ent.start_char < (p.end or 0) for p in article.places):
+                continue  # a place spaCy took for an organisation
+            name = _clean_org(ent.text)
+            if name:
+                add(None, name, None, ent.start_char, ent.end_char)
+        return [by_key[k] for k in order]
+
+
+def generic_actor(data: ActorFile, group: str, iso2: str | None, home: str | None = None) -> ActorRef | None:
+    """The actor a generic word names in a country ("rebels" in Syria -> Syrian rebels)."""
+    g = data.generic.get(group)
+    if g is None:
+        return None
+    if group == "state":
+        if not iso2:
+            return None
+        ent = data.entries[data.state_id(iso2)]
+        typ = "State Forces" if (home is None or iso2 == home) else "External/Other Forces"
+        return ActorRef(ent.id, ent.name, typ)
+    c = data.countries.get(iso2 or "")
+    if c is None:
+        name = (g.name or group).replace("{demonym} ", "").replace(" ({country})", "").replace("{country}", "")
+        return ActorRef(None, name[:1].upper() + name[1:], g.type)
+    demonym = c.demonyms[0] if c.demonyms else c.name
+    name = (g.name or group).format(country=c.name, demonym=demonym, iso2=c.iso2.lower())
+    aid = (g.id or group + "-{iso2}").format(iso2=c.iso2.lower())
+    return ActorRef(aid, name, g.type)
+
+
+_ORG_JUNK = re.compile(r"^(the\s+)", re.IGNORECASE)
+
+
+def _clean_org(text: str) -> str | None:
+    text = _ORG_JUNK.sub("", " ".join(text.split())).strip(" '\"“”’.,")
+    if len(text) < 2 or not any(c.isalpha() for c in text) or len(text) > 80:
+        return None
+    return text
+
+
+@functools.cache
+def _lookup_index() -> ActorIndex:
+    from .language import load_nlp
+
+    return ActorIndex(load_nlp())
+
+
+def lookup(name: str, country: str | None = None) -> ActorRef | None:
+    """The canonical actor a name stands for ("Daesh" -> Islamic State), or None.
+    Generic words need ``country`` ("rebels" in SY -> Syrian rebels)."""
+    if not name or not name.strip():
+        return None
+    index = _lookup_index()
+    doc = index.nlp.make_doc(name.strip())
+    best = None
+    for match_id, s, e in index.matcher(doc):
+        low = index.keys[match_id]
+        for alias, key, prio in index.aliases.get(low, []):
+            if _case_ok(alias, doc[s:e].text) and (best is None or (e - s, prio) > best[0]):
+                best = ((e - s, prio), key)
+    if best is None:
+        return None
+    kind, target = best[1]
+    data = index.data
+    if kind == "entry":
+        ent = data.entries[target]
+        return ActorRef(ent.id, ent.name, ent.type)
+    if kind in ("country", "demonym"):
+        ent = data.entries[data.state_id(target)]
+        return ActorRef(ent.id, ent.name, ent.type)
+    return generic_actor(data, target, country, country)
