@@ -1,20 +1,670 @@
-"""Stage `events` (first skeleton: sets nothing yet; see the issue that builds it)."""
+"""Events: the sentences that report events, typed in ACLED's vocabulary, with arguments.
+
+For each article:
+1. every sentence is scored against the trigger lexicon (``data/event_triggers.yaml``);
+   sentences with a trigger are candidates, typed by the cheap lexical model of
+   ``sitrep.event_classifier``;
+2. the headline candidate (the event the article leads with) is typed again by the full
+   model (sentence embeddings + triggers) over its sentence and the next ones;
+3. each candidate gets its arguments: actor1/actor2 from the actors' syntactic roles around
+   the trigger, the location (``sitrep.places.locate``; for displacement the destination,
+   with ``origin`` where people fled from), the date (the sentence's own date expression,
+   else the publication date), fatalities split by victim, injured, displaced, the method,
+   and modality (planned / hypothetical from the sentence's own wording; negated
+   triggers report no event);
+4. mentions of one event are merged (same sub-type, compatible place, date and actors),
+   keeping every evidence span; casualty sentences without a trigger of their own add
+   their figures to the event before them;
+5. exactly one event is the headline; events dated well before publication are
+   ``background``.
+"""
 
 from __future__ import annotations
 
-from .record import Article
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .actors import actor_file, generic_actor, span_head
+from .event_classifier import LABELS, EventClassifier, lexicon, load_classifier, text_forms
+from .places import locate
+from .record import SUB_EVENT_TYPES, ActorRef, Article, DateInterval, Event, Fatalities, Figure, Place, Span
+
+MIN_TRIGGER = 1.5  # a sentence needs at least this trigger score to be a candidate
+WINDOW_TOKENS = 110  # the headline is typed on its sentence and the next ones, up to this length
+BACKGROUND_DAYS = 45  # events that ended this long before publication are background
+
+KILL_WORDS = {
+    "kill", "killed", "killing", "die", "died", "dead", "death", "deaths", "toll", "slay", "slain", "massacre",
+    "massacred", "execute", "executed", "behead", "beheaded", "murder", "murdered", "fatality", "fatalities",
+    "life", "lives", "body", "bodies", "martyr", "martyred", "martyrs", "perish", "perished", "claim", "claimed",
+}  # fmt: skip
+INJURE_WORDS = {"wound", "wounded", "injure", "injured", "injury", "injuries", "hurt", "casualty", "casualties", "hospitalize", "hospitalized", "hospitalised", "maim", "maimed"}  # fmt: skip
+DISPLACE_WORDS = {"flee", "fled", "displace", "displaced", "evacuate", "evacuated", "escape", "escaped", "uproot", "uprooted", "refugee", "refugees", "homeless", "leave", "left"}  # fmt: skip
+CHILD_WORDS = {"child", "children", "kid", "kids", "boy", "boys", "girl", "girls", "minor", "minors", "infant", "infants", "baby", "babies", "toddler", "toddlers", "student", "students", "schoolchildren", "pupils"}  # fmt: skip
+WOMEN_WORDS = {"woman", "women", "mother", "mothers", "girl", "girls", "wife", "wives"}
+COMBATANT_WORDS = {
+    "soldier", "soldiers", "fighter", "fighters", "militant", "militants", "troop", "troops", "member", "members",
+    "rebel", "rebels", "combatant", "combatants", "gunman", "gunmen", "jihadist", "jihadists", "terrorist",
+    "terrorists", "insurgent", "insurgents", "militiaman", "militiamen", "officer", "officers", "policeman",
+    "policemen", "personnel", "guard", "guards", "commander", "commanders", "attacker", "attackers", "bomber",
+    "bombers", "recruit", "recruits", "serviceman", "servicemen", "mercenary", "mercenaries", "police", "pilot",
+}  # fmt: skip
+CIVILIAN_WORDS = {
+    "civilian", "civilians", "people", "person", "persons", "resident", "residents", "villager", "villagers",
+    "family", "families", "worshipper", "worshippers", "passenger", "passengers", "farmer", "farmers",
+    "patient", "patients", "doctor", "doctors", "journalist", "journalists", "individual", "individuals",
+    "man", "men", "protester", "protesters", "demonstrator", "demonstrators", "refugee", "refugees",
+    "worker", "workers", "shepherd", "shepherds", "inhabitant", "inhabitants", "victim", "victims", "others",
+} | CHILD_WORDS | WOMEN_WORDS  # fmt: skip
+PLANNED_CUES = {"will", "plan", "threaten", "vow", "intend", "prepare", "aim", "shall", "going", "goal", "want", "seek", "hope", "pledge", "promise", "objective", "intention", "threat"}  # fmt: skip
+HYPOTHETICAL_CUES = {"if", "would", "could", "might", "may", "unless", "whether", "possible", "possibly"}
+NEGATIONS = {"not", "no", "never", "n't", "without", "deny", "denied", "denies"}
+METHOD_CUES: list[tuple[str, re.Pattern[str]]] = [
+    ("chemical", re.compile(r"\b(chemical|sarin|chlorine|mustard gas|nerve agent|toxic gas|poison(ous)? gas)\b")),
+    ("suicide bombing", re.compile(r"\b(suicide|blew (him|her|them)sel(f|ves) up)\b")),
+    ("air strike", re.compile(r"\b(air ?strikes?|air raids?|warplanes?|jets?|aircraft|helicopters?|drones?|barrel bombs?|aerial)\b")),
+    ("shelling", re.compile(r"\b(shell(s|ing|ed)?|artillery|mortars?|rockets?|missiles?|howitzers?|projectiles?)\b")),
+    ("explosive device", re.compile(r"\b(ied|roadside bomb|landmines?|car bomb|explosive device|booby|grenades?|bomb (exploded|went off)|blast|explosion)\b")),
+    ("execution", re.compile(r"\b(execut(ed|ion|ions)|behead(ed|ing)?)\b")),
+    ("shooting", re.compile(r"\b(shot|shoot(ing|s)?|gunfire|gunmen|sniper|opened fire|gun ?battle|clash(es|ed)?|firefight)\b")),
+]
+TERRITORY = ("Government regains territory", "Non-state actor overtakes territory")
+PROTEST_TYPES = ("Peaceful protest", "Protest with intervention", "Excessive force against protesters")
+CIVILIAN_TARGET_TYPES = ("Attack", "Sexual violence", "Abduction/forced disappearance")
+ARMED_TYPES = {"State Forces", "Rebel Groups", "Political Militias", "Identity Militias", "External/Other Forces"}
+SOURCE_KINDS = {"media", "monitor", "agency"}
+
+
+@dataclass
+class ActorSpan:
+    start: int
+    end: int
+    ref: ActorRef
+    kind: str | None  # armed | state | agency | monitor | media | political | group | None
+
+
+@dataclass
+class Candidate:
+    sent: Any  # spaCy Span
+    index: int  # sentence index
+    scores: Any  # trigger scores (numpy)
+    probs: dict[str, float]
+    sub_type: str
+    full: bool = False  # typed by the full model
+    figures: list[Figure] = field(default_factory=list)
+
+
+def _parse(iso: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(iso[:10]) if iso else None
+    except ValueError:
+        return None
 
 
 class EventsStage:
+    """Sets ``article.events`` (see the module's docstring)."""
+
     name = "events"
-    needs = (
-        "doc",
-        "dates",
-        "places",
-        "actors",
-        "figures",
-    )
+    needs = ("doc", "dates", "places", "actors", "figures")
     sets = ("events",)
 
+    def __init__(self, classifier: EventClassifier | None = None, embed_headline: bool = True) -> None:
+        self.clf = classifier or load_classifier()
+        self.lex = lexicon()
+        self.actor_data = actor_file()
+        self.embed_headline = embed_headline and self.clf.uses_embeddings
+
+    # -- the stage ---------------------------------------------------------------------------
     def __call__(self, article: Article) -> Article:
+        doc = article._doc
+        if doc is None or not article.text.strip():
+            return article
+        article.events = self.events(article, doc)
         return article
+
+    def events(self, article: Article, doc: Any) -> list[Event]:
+        sents = list(doc.sents)
+        if not sents:
+            return []
+        forms = [text_forms(s) for s in sents]
+        scores = [self.lex.scores(w, lm) for w, lm in forms]
+        cand_idx = [i for i, s in enumerate(scores) if s.max() >= MIN_TRIGGER and not self._negated(sents[i], s)]
+        probs = self.clf.predict_lex([forms[i] for i in cand_idx]) if cand_idx else []
+        cands = []
+        for i, p in zip(cand_idx, probs, strict=True):
+            sub = max(p, key=p.get)  # type: ignore[arg-type]
+            cands.append(Candidate(sents[i], i, scores[i], p, sub))
+        head = self._headline_candidate(cands, sents, scores, forms)
+        if head is None and not cands:
+            return []
+        if head is not None and head not in cands:
+            cands.append(head)
+            cands.sort(key=lambda c: c.index)
+        if head is not None and self.embed_headline:
+            window = self._window(sents, head.index)
+            text = " ".join(s.text for s in window)
+            wf = (" ".join(f[0] for f in forms[head.index : head.index + len(window)]), " ".join(f[1] for f in forms[head.index : head.index + len(window)]))
+            head.probs = self.clf.predict([text], [wf])[0]
+            head.sub_type = max(head.probs, key=head.probs.get)  # type: ignore[arg-type]
+            head.full = True
+        ctx = _Context(article, doc, self)
+        events: list[Event] = []
+        lead: set[int] = set()  # id() of the event built from the headline candidate
+        for c in cands:
+            ev = ctx.build(c)
+            if ev is not None:
+                if c is head:
+                    lead.add(id(ev))
+                events.append(ev)
+        ctx.attach_orphan_figures(events, sents, cand_idx)
+        events = _merge(events, lead)
+        _choose_headline(events, article, lead)
+        for k, ev in enumerate(events, 1):
+            ev.id = f"e{k}"
+        return events
+
+    def _negated(self, sent: Any, scores: Any) -> bool:
+        """A sentence whose only triggers are negated reports no event ("There is no
+        agreement", "did not attack")."""
+        sub = LABELS[int(scores.argmax())]
+        tok = trigger_token(sent, sub, self.lex)
+        if tok is None:
+            return False
+        for t in (tok, tok.head):
+            if any(c.dep_ == "neg" or (c.dep_ == "det" and c.lower_ == "no") for c in t.children):
+                return True
+        return False
+
+    def _headline_candidate(self, cands: list[Candidate], sents: list[Any], scores: list[Any], forms: list[tuple[str, str]]) -> Candidate | None:
+        """The candidate the article leads with: the first strong one among the first
+        sentences; without candidates, the lead itself when the model is confident."""
+        best, best_score = None, -1.0
+        for c in cands:
+            pos_bonus = 2.0 if c.index == 0 else 1.2 if c.index <= 2 else 0.5 if c.index <= 5 else 0.0
+            s = float(c.scores.max()) ** 0.5 + pos_bonus + 0.3 * max(c.probs.values())
+            if s > best_score:
+                best, best_score = c, s
+        if best is not None or not self.embed_headline:
+            return best
+        window = self._window(sents, 0)
+        text = " ".join(s.text for s in window)
+        wf = (" ".join(f[0] for f in forms[: len(window)]), " ".join(f[1] for f in forms[: len(window)]))
+        p = self.clf.predict([text], [wf])[0]
+        sub = max(p, key=p.get)  # type: ignore[arg-type]
+        if p[sub] < 0.35:
+            return None
+        return Candidate(sents[0], 0, scores[0], p, sub, full=True)
+
+    @staticmethod
+    def _window(sents: list[Any], i: int) -> list[Any]:
+        out, n = [sents[i]], len(sents[i])
+        for s in sents[i + 1 : i + 3]:
+            if n + len(s) > WINDOW_TOKENS or "\n\n" in s.doc.text[out[-1].end_char : s.start_char + 1]:
+                break
+            out.append(s)
+            n += len(s)
+        return out
+
+
+def trigger_token(sent: Any, sub_type: str, lex: Any = None) -> Any:
+    """The token of ``sent`` that carries the strongest trigger of ``sub_type`` (the
+    syntactic head of the matched phrase), else the sentence root."""
+    lex = lex or lexicon()
+    st = lex.types.get(sub_type)
+    if st is None:
+        return sent.root
+    words = [t.lower_ for t in sent]
+    lemmas = [t.lemma_.lower() for t in sent]
+    for joined in (" ".join(words), " ".join(lemmas)):
+        offsets, pos = [], 0
+        for w in joined.split(" "):
+            offsets.append(pos)
+            pos += len(w) + 1
+        best = None
+        for rx, w in sorted(st.patterns, key=lambda p: -p[1]):
+            m = rx.search(joined)
+            if m:
+                first = max(k for k, o in enumerate(offsets) if o <= m.start())
+                last = max(k for k, o in enumerate(offsets) if o < m.end())
+                toks = [sent[k] for k in range(first, last + 1)]
+                best = min(toks, key=lambda t: len(list(t.ancestors)))
+                break
+        if best is not None:
+            return best
+    return sent.root
+
+
+class _Context:
+    """What building events of one article needs: the actor spans, dates, figures."""
+
+    def __init__(self, article: Article, doc: Any, stage: EventsStage) -> None:
+        self.article = article
+        self.doc = doc
+        self.stage = stage
+        data = stage.actor_data
+        self.home = _home_country(article)
+        self.actor_spans: list[ActorSpan] = []
+        for a in article.actors:
+            entry = data.entries.get(a.id) if a.id else None
+            kind = entry.kind if entry else ("group" if a.id else None)
+            for m in a.mentions:
+                self.actor_spans.append(ActorSpan(m.start, m.end, ActorRef(a.id, a.name, a.type), kind))
+        self.actor_spans.sort(key=lambda x: x.start)
+        self.published = _parse(article.published)
+        self.dateline_place = _dateline_place(article)
+
+    # -- one candidate -> one event -----------------------------------------------------------
+    def build(self, c: Candidate) -> Event | None:
+        sent = c.sent
+        sub = c.sub_type
+        etype = SUB_EVENT_TYPES[sub]
+        trig = trigger_token(sent, sub, self.stage.lex)
+        modality = _modality(sent, trig)
+        actor1, actor2 = self._actors(sent, trig, sub)
+        figs = [f for f in self.article.figures if f.start is not None and sent.start_char <= f.start < sent.end_char]
+        fat, injured, displaced = _casualties(self.doc, figs)
+        if sub in TERRITORY and actor1 is not None and actor1.type:
+            sub = "Government regains territory" if actor1.type == "State Forces" else "Non-state actor overtakes territory"
+            if actor1.type == "External/Other Forces":
+                sub = c.sub_type
+        if actor2 is None and (sub in CIVILIAN_TARGET_TYPES or (fat.civilians and not fat.combatants and etype != "Battles")):
+            actor2 = self._group("civilians")
+        if sub == "Displacement" and actor1 is None:
+            actor1 = self._group("civilians")
+        if sub in PROTEST_TYPES or etype == "Riots":
+            protesters = self._group("protesters" if etype == "Protests" else "rioters")
+            if actor1 is None or actor1.type not in ("Protesters", "Rioters"):
+                actor2 = actor1 if sub != "Peaceful protest" and actor1 is not None and actor1.type in ARMED_TYPES else actor2
+                actor1 = protesters
+        date = self._date(sent, trig)
+        location, origin = self._location(sent, sub)
+        method = _method(sub, sent.text.lower(), self.stage.lex)
+        conf = c.probs.get(c.sub_type, 0.5)
+        if modality != "asserted":
+            conf *= 0.6
+        return Event(
+            id="",
+            event_type=SUB_EVENT_TYPES[sub],
+            sub_event_type=sub,
+            evidence=Span(sent.text, sent.start_char, sent.end_char),
+            method=method,
+            date=date,
+            location=location,
+            origin=origin,
+            actor1=actor1,
+            actor2=actor2,
+            fatalities=fat,
+            injured=injured,
+            displaced=displaced,
+            modality=modality,
+            confidence=round(float(conf), 3),
+            mentions=[Span(sent.text, sent.start_char, sent.end_char)],
+            background=self._background(date),
+        )
+
+    def _group(self, group: str) -> ActorRef | None:
+        return generic_actor(self.stage.actor_data, group, self.home, self.home)
+
+    def _actors(self, sent: Any, trig: Any, sub: str) -> tuple[ActorRef | None, ActorRef | None]:
+        spans = [a for a in self.actor_spans if sent.start_char <= a.start < sent.end_char]
+        if not spans:
+            return None, None
+        agents: list[ActorSpan] = []
+        patients: list[ActorSpan] = []
+        others: list[ActorSpan] = []
+        for a in spans:
+            if a.kind in SOURCE_KINDS and SUB_EVENT_TYPES.get(sub) != "Other events":
+                continue  # a monitor or a news agency reports, it does not fight
+            role = _role(self.doc, a, trig)
+            (agents if role == "agent" else patients if role == "patient" else others).append(a)
+        def armed(xs: list[ActorSpan]) -> list[ActorSpan]:
+            return [x for x in xs if x.ref.type in ARMED_TYPES or x.ref.type is None and x.kind is None or x.kind == "armed"]
+        a1 = (armed(agents) or armed(others) or agents or [None])[0]
+        rest = [x for x in patients + armed(others) + others + agents if x is not a1 and (a1 is None or x.ref.name != a1.ref.name)]
+        a2 = rest[0] if rest else None
+        if a1 is not None and a1.ref.type == "Civilians" and a2 is not None and a2.ref.type in ARMED_TYPES:
+            a1, a2 = a2, a1  # civilians are hit, not hitting
+        return (a1.ref if a1 else None), (a2.ref if a2 else None)
+
+    def _date(self, sent: Any, trig: Any) -> DateInterval | None:
+        inside = [d for d in self.article._dates if d.char_start is not None and sent.start_char <= d.char_start < sent.end_char]
+        if inside:
+            # the expression nearest the trigger, preferring those after a verb's subject
+            best = min(inside, key=lambda d: abs((d.char_start or 0) - trig.idx))
+            return DateInterval(best.start, best.end, best.precision, best.text, best.char_start, best.char_end, best.ongoing)
+        if self.article.published:
+            day = self.article.published[:10]
+            return DateInterval(day, day, "day", "", None, None, False)
+        return None
+
+    def _background(self, date: DateInterval | None) -> bool:
+        if date is None or self.published is None or not date.text:
+            return False
+        end = _parse(date.end)
+        return end is not None and (self.published - end).days > BACKGROUND_DAYS
+
+    def _location(self, sent: Any, sub: str) -> tuple[Place | None, Place | None]:
+        loc = locate(self.article, sent.start_char, sent.end_char)
+        origin = None
+        if sub == "Displacement":
+            to, frm = None, None
+            for p in self.article.places:
+                if p.start is None or not (sent.start_char <= p.start < sent.end_char) or p.lat is None:
+                    continue
+                tok = self.doc.char_span(p.start, p.end, alignment_mode="expand")
+                head = span_head(tok) if tok is not None else None
+                prep = head.head.lower_ if head is not None and head.dep_ == "pobj" else ""
+                if prep in ("to", "into", "towards", "toward", "in") and to is None:
+                    to = p
+                elif prep in ("from", "out") and frm is None:
+                    frm = p
+            if to is not None:
+                loc = to
+            origin = frm if frm is not None and frm is not loc else None
+        if loc is None:
+            loc = self._nearby_place(sent)
+        return loc, origin
+
+    def _nearby_place(self, sent: Any) -> Place | None:
+        """No place in the sentence: the last place named before it in its paragraph,
+        else the dateline's place, else the first place of the article."""
+        para_start = self.article.text.rfind("\n\n", 0, sent.start_char)
+        best = None
+        for p in self.article.places:
+            if p.start is not None and p.lat is not None and para_start <= p.start < sent.start_char:
+                best = p
+        if best is not None:
+            return best
+        if self.dateline_place is not None:
+            return self.dateline_place
+        for p in self.article.places:
+            if p.lat is not None and p.feature != "country":
+                return p
+        return None
+
+    def attach_orphan_figures(self, events: list[Event], sents: list[Any], cand_idx: list[int]) -> None:
+        """Casualty figures in sentences without an event of their own belong to the event
+        reported before them (the lead's event when none)."""
+        if not events:
+            return
+        cset = set(cand_idx)
+        for i, s in enumerate(sents):
+            if i in cset:
+                continue
+            figs = [f for f in self.article.figures if f.start is not None and s.start_char <= f.start < s.end_char]
+            if not figs:
+                continue
+            fat, injured, displaced = _casualties(self.doc, figs)
+            if not any((fat.total, fat.civilians, fat.combatants, fat.children, fat.women, injured, displaced)):
+                continue
+            before = [e for e in events if e.evidence.start < s.start_char and not e.background]
+            target = before[-1] if before else next((e for e in events if not e.background), None)
+            if target is None:
+                continue
+            _add_casualties(target, fat, injured, displaced)
+            target.mentions.append(Span(s.text, s.start_char, s.end_char))
+
+
+def _home_country(article: Article) -> str | None:
+    votes: dict[str, int] = {}
+    for p in article.places:
+        if p.country:
+            votes[p.country] = votes.get(p.country, 0) + 1
+    if votes:
+        return max(votes, key=votes.get)  # type: ignore[arg-type]
+    for a in article.actors:  # the actors stage settled on a country for generic words
+        if a.id and a.id.startswith(("civilians-", "rebels-", "protesters-")) and a.country:
+            return a.country
+    return None
+
+
+def _dateline_place(article: Article) -> Place | None:
+    dl = article.dateline if isinstance(article.dateline, dict) else None
+    place = (dl or {}).get("place")
+    if isinstance(place, dict) and place.get("lat") is not None:
+        return Place.from_dict(place)
+    if dl and dl.get("mention"):
+        mention = str(dl["mention"]).split(",")[0].strip().lower()
+        for p in article.places:
+            if p.lat is not None and (p.mention or "").lower() == mention:
+                return p
+    return None
+
+
+def _role(doc: Any, a: ActorSpan, trig: Any) -> str | None:
+    """agent / patient / None: the actor's role towards the trigger, from the parse."""
+    span = doc.char_span(a.start, a.end, alignment_mode="expand")
+    if span is None:
+        return None
+    head = span_head(span)
+    dep = head.dep_
+    gov = head.head
+    # climb through conjunctions and appositions ("the SDF and the YPG")
+    while dep in ("conj", "appos") and gov is not head:
+        head, dep, gov = gov, gov.dep_, gov.head
+    if dep == "pobj" and gov.lower_ == "of" and gov.head.pos_ in ("NOUN", "PROPN"):
+        # "the fighters of the so-called Islamic State shoot": the role of "fighters"
+        head = gov.head
+        dep, gov = head.dep_, head.head
+    if dep in ("nsubj",):
+        return "agent"
+    if dep == "pobj" and gov.lower_ == "by":
+        near = gov.head
+        return "agent" if near is trig or near in trig.ancestors or trig in near.ancestors or near.pos_ == "NOUN" else None
+    if dep == "agent":
+        return "agent"
+    if dep in ("poss", "compound", "amod", "nmod") and (gov is trig or gov.head is trig or trig in gov.subtree and gov.pos_ == "NOUN"):
+        return "agent"  # "regime barrel bombs", "coalition air strikes", "Russia's raids"
+    if dep in ("nsubjpass", "dobj"):
+        return "patient"
+    if dep == "pobj" and gov.lower_ in ("on", "against", "at", "targeting", "with"):
+        return "patient"
+    if dep == "pobj" and gov.lower_ == "between":
+        return "agent"
+    return None
+
+
+def _modality(sent: Any, trig: Any) -> str:
+    tokens = [trig, *trig.ancestors]
+    for t in tokens[:4]:
+        if any(c.dep_ == "aux" and c.lower_ in ("will", "shall", "'ll") for c in t.children):
+            return "planned"
+        if t.lemma_.lower() in PLANNED_CUES and t is not trig and t.pos_ in ("VERB", "AUX", "NOUN"):
+            return "planned"
+        if any(c.dep_ == "aux" and c.lower_ in ("would", "could", "might", "may") for c in t.children):
+            return "hypothetical"
+        if any(c.dep_ == "mark" and c.lower_ in ("if", "unless") for c in t.children):
+            return "hypothetical"
+    return "asserted"
+
+
+def _method(sub: str, text: str, lex: Any) -> str | None:
+    default = lex.method(sub)
+    if sub in ("Attack", "Armed clash", "Mob violence", "Excessive force against protesters", "Other"):
+        for method, rx in METHOD_CUES:
+            if rx.search(text):
+                if method == "shooting" or sub in ("Attack", "Other", "Armed clash"):
+                    return method
+    return default
+
+
+def _victim_class(unit_tok: Any) -> str | None:
+    """children / women / combatants / civilians / None (unspecified) for a figure's noun,
+    with the adjectives before it ("Syrian soldiers", "civilian victims")."""
+    if unit_tok is None:
+        return None
+    low = unit_tok.lower_
+    mods = {c.lower_ for c in unit_tok.children if c.dep_ in ("amod", "compound")}
+    if low in COMBATANT_WORDS or mods & {"soldier", "military", "rebel", "militant", "pro-government", "army", "security"}:
+        return "combatants"
+    if low in CHILD_WORDS:
+        return "children"
+    if low in WOMEN_WORDS:
+        return "women"
+    if low in ("people", "person", "persons", "individuals", "others", "victims"):
+        return "civilians" if "civilian" in mods else None
+    if low in CIVILIAN_WORDS or "civilian" in mods:
+        return "civilians"
+    return "other"
+
+
+def _casualty_kind(doc: Any, fig: Figure) -> tuple[str | None, Any]:
+    """killed / injured / displaced / None for a figure, and the token of its noun."""
+    span = doc.char_span(fig.start, fig.end, alignment_mode="expand") if fig.start is not None else None
+    if span is None:
+        return None, None
+    sent = span.sent
+    unit_tok = span[-1] if fig.unit and span[-1].pos_ in ("NOUN", "PROPN") else None
+    # the words around the figure that say what happened to those it counts
+    lo = max(sent.start, span.start - 6)
+    hi = min(sent.end, span.end + 8)
+    best, best_d = None, 99
+    for t in doc[lo:hi]:
+        lem = t.lemma_.lower()
+        low = t.lower_
+        kind = None
+        if lem in KILL_WORDS or low in KILL_WORDS:
+            if lem == "claim" and not any(c.lower_ in ("life", "lives") for c in t.subtree):
+                continue
+            if lem in ("life", "lives") and not any(a.lemma_ in ("lose", "claim") for a in [t.head]):
+                continue
+            kind = "killed"
+        elif lem in INJURE_WORDS or low in INJURE_WORDS:
+            kind = "injured"
+        elif lem in DISPLACE_WORDS or low in DISPLACE_WORDS:
+            kind = "displaced"
+        if kind is None:
+            continue
+        if kind == "killed" and any(x.lemma_.lower() in ("risk", "threat", "danger", "fear", "face") for x in doc[max(sent.start, t.i - 3) : t.i]):
+            continue  # "at risk of death" counts no dead
+        d = (t.i - span.end + 1) if t.i >= span.end else (span.start - t.i) * 1.5
+        if d < best_d:
+            best, best_d = kind, d
+    return best, unit_tok
+
+
+def _casualties(doc: Any, figs: list[Figure]) -> tuple[Fatalities, int | None, int | None]:
+    fat = Fatalities()
+    injured = displaced = None
+    unspecified: list[int] = []
+    for f in figs:
+        if f.approximate or not isinstance(f.value, int | float) or f.value <= 0 or f.value > 1e6:
+            continue
+        if f.unit and f.unit.lower() in ("percent", "usd", "eur", "gbp"):
+            continue
+        kind, unit_tok = _casualty_kind(doc, f)
+        if kind is None:
+            continue
+        v = int(f.value)
+        cls = _victim_class(unit_tok)
+        if cls == "other":
+            continue
+        if kind == "injured":
+            injured = max(injured or 0, v)
+        elif kind == "displaced":
+            displaced = max(displaced or 0, v)
+        elif cls == "combatants":
+            fat.combatants = max(fat.combatants or 0, v)
+        elif cls == "children":
+            fat.children = max(fat.children or 0, v)
+        elif cls == "women":
+            fat.women = max(fat.women or 0, v)
+        elif cls == "civilians":
+            fat.civilians = max(fat.civilians or 0, v)
+        else:
+            unspecified.append(v)
+    if unspecified:
+        fat.total = max(unspecified)
+        if fat.combatants is None and fat.civilians is None:
+            fat.civilians = fat.total  # unspecified victims in reports of attacks: civilians
+    parts = (fat.civilians or 0) + (fat.combatants or 0)
+    if fat.civilians is None and (fat.children or fat.women):
+        fat.civilians = (fat.children or 0) + (fat.women or 0)
+        parts = fat.civilians + (fat.combatants or 0)
+    if parts and (fat.total is None or fat.total < parts):
+        fat.total = parts
+    return fat, injured, displaced
+
+
+def _add_casualties(ev: Event, fat: Fatalities, injured: int | None, displaced: int | None) -> None:
+    for k in ("total", "civilians", "children", "women", "combatants"):
+        new = getattr(fat, k)
+        if new is not None:
+            old = getattr(ev.fatalities, k)
+            setattr(ev.fatalities, k, new if old is None else max(old, new))
+    if injured is not None:
+        ev.injured = max(ev.injured or 0, injured)
+    if displaced is not None:
+        ev.displaced = max(ev.displaced or 0, displaced)
+
+
+def _same_place(a: Place | None, b: Place | None) -> bool:
+    if a is None or b is None:
+        return True
+    if a.geonameid and b.geonameid:
+        return a.geonameid == b.geonameid or (a.feature != "populated place" or b.feature != "populated place") and a.country == b.country
+    return (a.name or a.mention) == (b.name or b.mention)
+
+
+def _same_date(a: DateInterval | None, b: DateInterval | None) -> bool:
+    if a is None or b is None or not a.text or not b.text:
+        return True  # one of them only has the publication date
+    return (a.start, a.end) == (b.start, b.end)
+
+
+def _same_actor(a: ActorRef | None, b: ActorRef | None) -> bool:
+    return a is None or b is None or a.name == b.name
+
+
+def _merge(events: list[Event], lead: set[int]) -> list[Event]:
+    """One event, one record: mentions of the same event are folded into the first."""
+    out: list[Event] = []
+    for ev in events:
+        target = None
+        for prev in out:
+            if (
+                prev.sub_event_type == ev.sub_event_type
+                and prev.modality == ev.modality
+                and prev.background == ev.background
+                and _same_place(prev.location, ev.location)
+                and _same_date(prev.date, ev.date)
+                and _same_actor(prev.actor1, ev.actor1)
+            ):
+                target = prev
+                break
+        if target is None:
+            out.append(ev)
+            continue
+        target.mentions.extend(ev.mentions)
+        if id(ev) in lead:
+            lead.add(id(target))
+        for attr in ("actor1", "actor2", "location", "origin", "method"):
+            if getattr(target, attr) is None and getattr(ev, attr) is not None:
+                setattr(target, attr, getattr(ev, attr))
+        if target.date is not None and not target.date.text and ev.date is not None and ev.date.text:
+            target.date = ev.date
+        _add_casualties(target, ev.fatalities, ev.injured, ev.displaced)
+        target.confidence = round(max(target.confidence, ev.confidence), 3)
+    return out
+
+
+def _choose_headline(events: list[Event], article: Article, lead: set[int]) -> None:
+    if not events:
+        return
+
+    def score(e: Event) -> float:
+        s = 0.0
+        if id(e) in lead:
+            s += 3.0
+        s += 1.0 if e.fatalities.total or e.fatalities.civilians else 0.0
+        s -= 3.0 if e.background else 0.0
+        s -= 1.5 if e.modality in ("planned", "hypothetical") else 0.0
+        s += 0.2 * len(e.mentions) + e.confidence
+        s -= e.evidence.start / max(len(article.text), 1)
+        return s
+
+    best = max(events, key=score)
+    for e in events:
+        e.headline = e is best
