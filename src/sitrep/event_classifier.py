@@ -40,11 +40,19 @@ LABELS: tuple[str, ...] = tuple(SUB_EVENT_TYPES)
 class SubType:
     name: str
     method: str | None
-    patterns: list[tuple[re.Pattern[str], float]]
+    patterns: list[tuple[tuple[str, ...], float]]
+
+
+_TOKEN_SPLIT = re.compile(r"\s+|(?=[-–])|(?<=[-–])")
+
+
+def phrase_tokens(phrase: str) -> tuple[str, ...]:
+    """A trigger phrase as spaCy tokenises it: words, with hyphens apart ("counter-attack")."""
+    return tuple(t for t in _TOKEN_SPLIT.split(phrase.lower()) if t)
 
 
 class Lexicon:
-    """Trigger phrases per sub-type, scored against a text's words and lemmas."""
+    """Trigger phrases per sub-type, matched on a text's tokens (words and lemmas)."""
 
     def __init__(self, path: str = TRIGGERS_FILE) -> None:
         with open(path, encoding="utf-8") as f:
@@ -53,45 +61,53 @@ class Lexicon:
         if unknown:
             raise ValueError(f"{path}: unknown sub-event types {unknown}")
         self.types: dict[str, SubType] = {}
-        for name in LABELS:
+        # first token -> [(pattern tokens, label index, weight, pattern id)]
+        self.index: dict[str, list[tuple[tuple[str, ...], int, float, int]]] = {}
+        pid = 0
+        for k, name in enumerate(LABELS):
             entry = data.get(name) or {}
             pats = []
             for item in entry.get("triggers") or []:
-                phrase, _, weight = str(item).rpartition(":") if re.search(r":[\d.]+$", str(item)) else (str(item), "", "1")
-                words = phrase.lower().split()
-                rx = re.compile(r"(?<![\w-])" + r"\s+".join(re.escape(w) for w in words) + r"(?![\w-])")
-                pats.append((rx, float(weight)))
+                m = re.fullmatch(r"(.+?):([\d.]+)", str(item))
+                phrase, weight = (m.group(1), float(m.group(2))) if m else (str(item), 1.0)
+                toks = phrase_tokens(phrase)
+                if not toks:
+                    raise ValueError(f"{path}: {name}: empty trigger")
+                pats.append((toks, weight))
+                self.index.setdefault(toks[0], []).append((toks, k, weight, pid))
+                pid += 1
             self.types[name] = SubType(name, entry.get("method"), pats)
-        # one alternation per sub-type is faster than many small patterns
-        self._any = re.compile("|".join(rx.pattern for st in self.types.values() for rx, _ in st.patterns))
 
     def method(self, sub_type: str) -> str | None:
         st = self.types.get(sub_type)
         return st.method if st else None
 
-    def scores(self, words: str, lemmas: str = "") -> np.ndarray:
-        """One score per label (LABELS order): the summed weights of the triggers found in
-        the lowercase ``words`` or the ``lemmas`` of a text (a pattern counts once)."""
+    def matches(self, words: Sequence[str], lemmas: Sequence[str] = ()) -> list[tuple[int, float, int, int]]:
+        """(label index, weight, first token, end token) of every trigger found in the
+        lowercase ``words`` or the ``lemmas`` of a text; a trigger counts once."""
+        found: dict[int, tuple[int, float, int, int]] = {}
+        for seq in (words, lemmas):
+            n = len(seq)
+            for i, w in enumerate(seq):
+                for toks, k, weight, pid in self.index.get(w, ()):
+                    if pid in found:
+                        continue
+                    size = len(toks)
+                    if size == 1 or tuple(seq[i : i + size]) == toks:
+                        if i + size <= n:
+                            found[pid] = (k, weight, i, i + size)
+        return list(found.values())
+
+    def scores(self, words: Sequence[str], lemmas: Sequence[str] = ()) -> np.ndarray:
+        """One score per label (LABELS order): the summed weights of the triggers found."""
         out = np.zeros(len(LABELS), dtype=np.float32)
-        if not self._any.search(words) and not (lemmas and self._any.search(lemmas)):
-            return out
-        for k, name in enumerate(LABELS):
-            total = 0.0
-            for rx, w in self.types[name].patterns:
-                if rx.search(words) or (lemmas and rx.search(lemmas)):
-                    total += w
-            out[k] = total
+        for k, weight, _, _ in self.matches(words, lemmas):
+            out[k] += weight
         return out
 
-    def hits(self, words: str, lemmas: str = "") -> list[tuple[str, str, float]]:
+    def hits(self, words: Sequence[str], lemmas: Sequence[str] = ()) -> list[tuple[str, str, float]]:
         """(sub-type, trigger, weight) for every trigger found: for explaining decisions."""
-        found = []
-        for name in LABELS:
-            for rx, w in self.types[name].patterns:
-                m = rx.search(words) or (rx.search(lemmas) if lemmas else None)
-                if m:
-                    found.append((name, m.group(0), w))
-        return found
+        return [(LABELS[k], " ".join(words[s:e]), w) for k, w, s, e in self.matches(words, lemmas)]
 
 
 @functools.cache
@@ -99,11 +115,9 @@ def lexicon() -> Lexicon:
     return Lexicon()
 
 
-def text_forms(doc_or_span: Any) -> tuple[str, str]:
-    """The lowercase words and the lemmas of a spaCy Doc or Span, space-joined."""
-    words = " ".join(t.lower_ for t in doc_or_span)
-    lemmas = " ".join(t.lemma_.lower() for t in doc_or_span)
-    return words, lemmas
+def text_forms(doc_or_span: Any) -> tuple[list[str], list[str]]:
+    """The lowercase words and the lemmas of a spaCy Doc or Span."""
+    return [t.lower_ for t in doc_or_span], [t.lemma_.lower() for t in doc_or_span]
 
 
 def lexical_features(scores: np.ndarray) -> np.ndarray:
@@ -158,7 +172,7 @@ class EventClassifier:
     def uses_embeddings(self) -> bool:
         return self.encoder is not None
 
-    def predict_lex(self, forms: Sequence[tuple[str, str]]) -> list[dict[str, float]]:
+    def predict_lex(self, forms: Sequence[tuple[list[str], list[str]]]) -> list[dict[str, float]]:
         """Probabilities from the trigger scores alone (cheap: no embedding)."""
         if not forms:
             return []
@@ -168,7 +182,7 @@ class EventClassifier:
         model = self.models["lex"]
         return [dict(zip(model.labels, row.tolist(), strict=True)) for row in model.proba(X)]
 
-    def _scores_only(self, forms: Sequence[tuple[str, str]]) -> list[dict[str, float]]:
+    def _scores_only(self, forms: Sequence[tuple[list[str], list[str]]]) -> list[dict[str, float]]:
         out = []
         for w, lm in forms:
             s = self.lex.scores(w, lm)
@@ -176,7 +190,7 @@ class EventClassifier:
             out.append(dict(zip(LABELS, (e / e.sum()).tolist(), strict=True)))
         return out
 
-    def predict(self, texts: Sequence[str], forms: Sequence[tuple[str, str]]) -> list[dict[str, float]]:
+    def predict(self, texts: Sequence[str], forms: Sequence[tuple[list[str], list[str]]]) -> list[dict[str, float]]:
         """Probabilities per sub-type for each text; ``forms`` are its (words, lemmas)."""
         if not texts:
             return []

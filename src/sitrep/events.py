@@ -145,7 +145,10 @@ class EventsStage:
         if head is not None and self.embed_headline:
             window = self._window(sents, head.index)
             text = " ".join(s.text for s in window)
-            wf = (" ".join(f[0] for f in forms[head.index : head.index + len(window)]), " ".join(f[1] for f in forms[head.index : head.index + len(window)]))
+            wf = (
+                [w for f in forms[head.index : head.index + len(window)] for w in f[0]],
+                [w for f in forms[head.index : head.index + len(window)] for w in f[1]],
+            )
             head.probs = self.clf.predict([text], [wf])[0]
             head.sub_type = max(head.probs, key=head.probs.get)  # type: ignore[arg-type]
             head.full = True
@@ -177,7 +180,7 @@ class EventsStage:
                 return True
         return False
 
-    def _headline_candidate(self, cands: list[Candidate], sents: list[Any], scores: list[Any], forms: list[tuple[str, str]]) -> Candidate | None:
+    def _headline_candidate(self, cands: list[Candidate], sents: list[Any], scores: list[Any], forms: list[tuple[list[str], list[str]]]) -> Candidate | None:
         """The candidate the article leads with: the first strong one among the first
         sentences; without candidates, the lead itself when the model is confident."""
         best, best_score = None, -1.0
@@ -190,7 +193,7 @@ class EventsStage:
             return best
         window = self._window(sents, 0)
         text = " ".join(s.text for s in window)
-        wf = (" ".join(f[0] for f in forms[: len(window)]), " ".join(f[1] for f in forms[: len(window)]))
+        wf = ([w for f in forms[: len(window)] for w in f[0]], [w for f in forms[: len(window)] for w in f[1]])
         p = self.clf.predict([text], [wf])[0]
         sub = max(p, key=p.get)  # type: ignore[arg-type]
         if p[sub] < 0.35:
@@ -212,28 +215,18 @@ def trigger_token(sent: Any, sub_type: str, lex: Any = None) -> Any:
     """The token of ``sent`` that carries the strongest trigger of ``sub_type`` (the
     syntactic head of the matched phrase), else the sentence root."""
     lex = lex or lexicon()
-    st = lex.types.get(sub_type)
-    if st is None:
+    if sub_type not in lex.types:
         return sent.root
-    words = [t.lower_ for t in sent]
-    lemmas = [t.lemma_.lower() for t in sent]
-    for joined in (" ".join(words), " ".join(lemmas)):
-        offsets, pos = [], 0
-        for w in joined.split(" "):
-            offsets.append(pos)
-            pos += len(w) + 1
-        best = None
-        for rx, w in sorted(st.patterns, key=lambda p: -p[1]):
-            m = rx.search(joined)
-            if m:
-                first = max(k for k, o in enumerate(offsets) if o <= m.start())
-                last = max(k for k, o in enumerate(offsets) if o < m.end())
-                toks = [sent[k] for k in range(first, last + 1)]
-                best = min(toks, key=lambda t: len(list(t.ancestors)))
-                break
-        if best is not None:
-            return best
-    return sent.root
+    k = LABELS.index(sub_type)
+    words, lemmas = text_forms(sent)
+    best = None
+    for label, weight, s, e in lex.matches(words, lemmas):
+        if label == k and (best is None or weight > best[0]):
+            best = (weight, s, e)
+    if best is None:
+        return sent.root
+    toks = [sent[i] for i in range(best[1], best[2])]
+    return min(toks, key=lambda t: len(list(t.ancestors)))
 
 
 class _Context:
