@@ -52,7 +52,10 @@ GEO_NOUNS = {
     "part", "parts", "area", "areas", "town", "towns", "outskirts", "side", "heart", "rest", "map", "citizen",
     "citizens", "national", "nationals", "president", "governorate", "district", "village", "villages",
 }  # fmt: skip
-MODIFIER_SUFFIXES = {"backed", "led", "based", "allied", "supported", "sponsored", "trained", "funded", "aligned"}
+MODIFIER_SUFFIXES = {
+    "backed", "led", "based", "allied", "supported", "sponsored", "trained", "funded", "aligned", "held",
+    "controlled", "run", "dominated", "linked", "affiliated", "occupied", "besieged", "affiliated", "leaning",
+}  # fmt: skip
 
 
 @dataclass
@@ -320,7 +323,9 @@ class ActorIndex:
         if kind == "country" and f.priority < 4:
             return self._country_as_actor(span)
         if kind == "generic" and f.priority < 4 and span_head(span).dep_ in ("amod", "compound", "nmod"):
-            return False  # "military pressure", "police station", "civilian areas"
+            gov = span_head(span).head
+            if gov.lower_ not in self.force_single and gov.lemma_.lower() not in EVENT_NOUNS:
+                return False  # "military pressure", "police station", "civilian areas"
         return True
 
     def _country_as_actor(self, span: Any) -> bool:
@@ -339,6 +344,14 @@ class ActorIndex:
         if dep in ("nsubj", "nsubjpass", "dobj", "iobj", "dative", "appos", "agent", "attr", "ROOT"):
             return True
         return False
+
+
+# Nouns whose modifier is the actor doing it ("regime air raids", "government attacks").
+EVENT_NOUNS = {
+    "attack", "strike", "airstrike", "raid", "bombing", "bombardment", "shelling", "offensive", "assault",
+    "operation", "barrel", "bomb", "campaign", "fire", "advance", "crackdown", "siege", "warplane", "jet",
+    "aircraft", "helicopter", "drone", "artillery", "rocket", "missile", "shell", "sniper", "incursion",
+}  # fmt: skip
 
 
 def span_head(span: Any) -> Any:

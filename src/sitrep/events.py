@@ -70,6 +70,7 @@ METHOD_CUES: list[tuple[str, re.Pattern[str]]] = [
     ("execution", re.compile(r"\b(execut(ed|ion|ions)|behead(ed|ing)?)\b")),
     ("shooting", re.compile(r"\b(shot|shoot(ing|s)?|gunfire|gunmen|sniper|opened fire|gun ?battle|clash(es|ed)?|firefight)\b")),
 ]
+CUMULATIVE = re.compile(r"\b(since (the )?(start|beginning|war|conflict|uprising|20\d\d|19\d\d)|the (civil )?war|the conflict|so far|in total|overall|altogether|a total of)\b")
 TERRITORY = ("Government regains territory", "Non-state actor overtakes territory")
 PROTEST_TYPES = ("Peaceful protest", "Protest with intervention", "Excessive force against protesters")
 CIVILIAN_TARGET_TYPES = ("Attack", "Sexual violence", "Abduction/forced disappearance")
@@ -162,6 +163,7 @@ class EventsStage:
                     lead.add(id(ev))
                 events.append(ev)
         ctx.attach_orphan_figures(events, sents, cand_idx)
+        ctx.infer_missing_actors(events)
         events = _merge(events, lead)
         _choose_headline(events, article, lead)
         for k, ev in enumerate(events, 1):
@@ -246,6 +248,17 @@ class _Context:
                 self.actor_spans.append(ActorSpan(m.start, m.end, ActorRef(a.id, a.name, a.type), kind))
         self.actor_spans.sort(key=lambda x: x.start)
         self.published = _parse(article.published)
+        self.dates = article._dates
+        if self.published is None:
+            # no publication date: the first calendar date of the article's opening stands in
+            # for it (datelines such as "Posted on July 12 2016"), and relative expressions
+            # are resolved against it
+            first = next((d for d in article._dates if d.precision == "day" and (d.char_start or 0) < 400 and d.start), None)
+            if first is not None:
+                from .timex import find_dates
+
+                self.published = _parse(first.start)
+                self.dates = find_dates(article.text, self.published)
         self.dateline_place = _dateline_place(article)
 
     # -- one candidate -> one event -----------------------------------------------------------
@@ -313,7 +326,9 @@ class _Context:
             role = _role(self.doc, a, trig)
             (agents if role == "agent" else patients if role == "patient" else others).append(a)
         def armed(xs: list[ActorSpan]) -> list[ActorSpan]:
-            return [x for x in xs if x.ref.type in ARMED_TYPES or x.ref.type is None and x.kind is None or x.kind == "armed"]
+            return [x for x in xs if x.ref.type in ARMED_TYPES or x.kind == "armed"]
+
+        # organisations nobody knows (often spaCy's misreadings) only count as subjects
         a1 = (armed(agents) or armed(others) or agents or [None])[0]
         rest = [x for x in patients + armed(others) + others + agents if x is not a1 and (a1 is None or x.ref.name != a1.ref.name)]
         a2 = rest[0] if rest else None
@@ -322,13 +337,13 @@ class _Context:
         return (a1.ref if a1 else None), (a2.ref if a2 else None)
 
     def _date(self, sent: Any, trig: Any) -> DateInterval | None:
-        inside = [d for d in self.article._dates if d.char_start is not None and sent.start_char <= d.char_start < sent.end_char]
+        inside = [d for d in self.dates if d.char_start is not None and sent.start_char <= d.char_start < sent.end_char]
         if inside:
             # the expression nearest the trigger, preferring those after a verb's subject
             best = min(inside, key=lambda d: abs((d.char_start or 0) - trig.idx))
             return DateInterval(best.start, best.end, best.precision, best.text, best.char_start, best.char_end, best.ongoing)
-        if self.article.published:
-            day = self.article.published[:10]
+        if self.published is not None:
+            day = self.published.isoformat()
             return DateInterval(day, day, "day", "", None, None, False)
         return None
 
@@ -377,6 +392,33 @@ class _Context:
                 return p
         return None
 
+    def infer_missing_actors(self, events: list[Event]) -> None:
+        """Violent events whose sentence names no perpetrator get the article's main
+        perpetrator (the actor most often in that role in the article), when its kind fits
+        (air and chemical attacks need a state's forces)."""
+        counts: dict[str, int] = {}
+        refs: dict[str, ActorRef] = {}
+        for e in events:
+            if e.actor1 is not None and e.actor1.type in ARMED_TYPES:
+                counts[e.actor1.name] = counts.get(e.actor1.name, 0) + 2
+                refs[e.actor1.name] = e.actor1
+        victims = {e.actor2.name for e in events if e.actor2 is not None}
+        for a in self.article.actors:
+            if a.type in ARMED_TYPES and a.name not in victims:
+                counts[a.name] = counts.get(a.name, 0) + len(a.mentions)
+                refs.setdefault(a.name, ActorRef(a.id, a.name, a.type))
+        for e in events:
+            if e.actor1 is not None or e.event_type not in ("Battles", "Explosions/Remote violence", "Violence against civilians"):
+                continue
+            allowed = ARMED_TYPES
+            if e.sub_event_type in ("Air/drone strike", "Chemical weapon"):
+                allowed = {"State Forces", "External/Other Forces"}
+            options = [(n, c) for n, c in counts.items() if refs[n].type in allowed and (e.actor2 is None or n != e.actor2.name)]
+            if options:
+                name = max(options, key=lambda x: x[1])[0]
+                e.actor1 = refs[name]
+                e.confidence = round(e.confidence * 0.8, 3)
+
     def attach_orphan_figures(self, events: list[Event], sents: list[Any], cand_idx: list[int]) -> None:
         """Casualty figures in sentences without an event of their own belong to the event
         reported before them (the lead's event when none)."""
@@ -387,16 +429,18 @@ class _Context:
             if i in cset:
                 continue
             figs = [f for f in self.article.figures if f.start is not None and s.start_char <= f.start < s.end_char]
-            if not figs:
+            if not figs or CUMULATIVE.search(s.text.lower()):
                 continue
+            if any(d.char_start is not None and s.start_char <= d.char_start < s.end_char and self._background(d) for d in self.dates):
+                continue  # an earlier event's toll
             fat, injured, displaced = _casualties(self.doc, figs)
             if not any((fat.total, fat.civilians, fat.combatants, fat.children, fat.women, injured, displaced)):
                 continue
             before = [e for e in events if e.evidence.start < s.start_char and not e.background]
             target = before[-1] if before else next((e for e in events if not e.background), None)
-            if target is None:
+            if target is None or s.start_char - max(m.end for m in target.mentions) > 600:
                 continue
-            _add_casualties(target, fat, injured, displaced)
+            _add_casualties(target, fat, injured, displaced, fill_only=True)
             target.mentions.append(Span(s.text, s.start_char, s.end_char))
 
 
@@ -510,11 +554,21 @@ def _casualty_kind(doc: Any, fig: Figure) -> tuple[str | None, Any]:
         return None, None
     sent = span.sent
     unit_tok = span[-1] if fig.unit and span[-1].pos_ in ("NOUN", "PROPN") else None
-    # the words around the figure that say what happened to those it counts
+    # the words around the figure that say what happened to those it counts, and the
+    # verb its noun depends on ("Six civilians ... were among at least 22 people killed")
     lo = max(sent.start, span.start - 6)
     hi = min(sent.end, span.end + 8)
     best, best_d = None, 99
-    for t in doc[lo:hi]:
+    near = list(doc[lo:hi])
+    gov = span[-1]
+    for _ in range(3):
+        if gov.head is gov:
+            break
+        gov = gov.head
+        if gov.pos_ in ("VERB", "AUX"):
+            near.extend(c for c in gov.subtree if c.i >= hi and c.i < sent.end and c.dep_ in ("acl", "amod", "relcl") or c is gov)
+            break
+    for t in near:
         lem = t.lemma_.lower()
         low = t.lower_
         kind = None
@@ -581,12 +635,20 @@ def _casualties(doc: Any, figs: list[Figure]) -> tuple[Fatalities, int | None, i
     return fat, injured, displaced
 
 
-def _add_casualties(ev: Event, fat: Fatalities, injured: int | None, displaced: int | None) -> None:
+def _add_casualties(
+    ev: Event, fat: Fatalities, injured: int | None, displaced: int | None, fill_only: bool = False
+) -> None:
+    """Add another mention's figures: missing ones are filled in; with ``fill_only`` the
+    event's own figures stay, else the larger figure wins (tolls rise as reports come in)."""
+    had_any = any(getattr(ev.fatalities, k) is not None for k in ("total", "civilians", "combatants"))
     for k in ("total", "civilians", "children", "women", "combatants"):
         new = getattr(fat, k)
         if new is not None:
             old = getattr(ev.fatalities, k)
-            setattr(ev.fatalities, k, new if old is None else max(old, new))
+            if old is None and not (fill_only and had_any and k in ("total", "civilians")):
+                setattr(ev.fatalities, k, new)
+            elif old is not None and not fill_only:
+                setattr(ev.fatalities, k, max(old, new))
     if injured is not None:
         ev.injured = max(ev.injured or 0, injured)
     if displaced is not None:
