@@ -42,7 +42,7 @@ GENERIC_GROUPS = ("state", "rebels", "unidentified", "civilians", "protesters", 
 # Objects of these prepositions are places, not actors ("in Syria", "to Turkey").
 LOCATIVE_PREPS = {
     "in", "into", "inside", "to", "toward", "towards", "from", "across", "throughout", "within", "near",
-    "at", "through", "around", "outside", "on", "over", "via", "along", "beyond", "for", "throughout",
+    "at", "through", "around", "outside", "on", "over", "via", "along", "beyond", "for",
 }  # fmt: skip
 # Nouns whose possessor is a place, not an actor ("Syria's north", "Syria's war").
 GEO_NOUNS = {
@@ -54,7 +54,7 @@ GEO_NOUNS = {
 }  # fmt: skip
 MODIFIER_SUFFIXES = {
     "backed", "led", "based", "allied", "supported", "sponsored", "trained", "funded", "aligned", "held",
-    "controlled", "run", "dominated", "linked", "affiliated", "occupied", "besieged", "affiliated", "leaning",
+    "controlled", "run", "dominated", "linked", "affiliated", "occupied", "besieged", "leaning",
 }  # fmt: skip
 
 
@@ -148,7 +148,13 @@ def load_actor_file(path: str = ACTORS_FILE, countries_path: str = COUNTRIES_FIL
             raise ActorFileError(f"{where}: kind {d.get('kind')!r} (one of {', '.join(KINDS)})")
         aliases = [str(a) for a in d.get("aliases") or []]
         entries[d["id"]] = ActorEntry(
-            d["id"], d["name"], d.get("type"), d.get("kind", "armed"), [d["name"], *aliases], d.get("country"), d.get("part_of")
+            d["id"],
+            d["name"],
+            d.get("type"),
+            d.get("kind", "armed"),
+            [d["name"], *aliases],
+            d.get("country"),
+            d.get("part_of"),
         )
     for e in entries.values():
         if e.part_of and e.part_of not in entries:
@@ -156,8 +162,12 @@ def load_actor_file(path: str = ACTORS_FILE, countries_path: str = COUNTRIES_FIL
     generic: dict[str, GenericGroup] = {}
     for key, g in (data.get("generic") or {}).items():
         if key not in GENERIC_GROUPS:
-            raise ActorFileError(f"{path}: generic: unknown group {key!r} (one of {', '.join(GENERIC_GROUPS)})")
-        generic[key] = GenericGroup(key, g.get("type"), [str(w) for w in g.get("words") or []], g.get("name"), g.get("id"))
+            raise ActorFileError(
+                f"{path}: generic: unknown group {key!r} (one of {', '.join(GENERIC_GROUPS)})"
+            )
+        generic[key] = GenericGroup(
+            key, g.get("type"), [str(w) for w in g.get("words") or []], g.get("name"), g.get("id")
+        )
     force = {str(w).lower() for w in data.get("force_nouns") or []}
     return ActorFile(entries, countries, generic, force)
 
@@ -199,11 +209,17 @@ class ActorIndex:
         self.data = data or actor_file()
         self.nlp = nlp
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self.aliases: dict[str, list[tuple[str, tuple[str, str], int]]] = {}  # lower alias -> [(alias, key, priority)]
+        self.aliases: dict[
+            str, list[tuple[str, tuple[str, str], int]]
+        ] = {}  # lower alias -> [(alias, key, priority)]
         self.keys: dict[int, str] = {}  # match id -> lower alias
         for e in self.data.entries.values():
             for a in e.aliases:
-                key = ("country", e.country) if e.kind == "state" and a in self._country_names(e.country) else ("entry", e.id)
+                key = (
+                    ("country", e.country)
+                    if e.kind == "state" and a in self._country_names(e.country)
+                    else ("entry", e.id)
+                )
                 self._add(a, key, 5 if key[0] == "entry" else 2)
         for g in self.data.generic.values():
             for w in g.words:
@@ -270,7 +286,12 @@ class ActorIndex:
                 continue
             iso2 = f.key[1]
             j = f.end
-            if j < len(doc) and doc[j].text in ("-", "–") and j + 1 < len(doc) and doc[j + 1].lower_ in MODIFIER_SUFFIXES:
+            if (
+                j < len(doc)
+                and doc[j].text in ("-", "–")
+                and j + 1 < len(doc)
+                and doc[j + 1].lower_ in MODIFIER_SUFFIXES
+            ):
                 continue
             if j < len(doc) and doc[j].text in ("'s", "’s") and f.key[0] == "country":
                 j += 1
@@ -291,8 +312,13 @@ class ActorIndex:
                 if tok.lower_ in self.force_single or tok.lemma_.lower() in self.force_single:
                     end = k + 1
                     # keep following nouns of the same phrase ("government warplanes")
-                    while end < len(doc) and end - f.start < 6 and (
-                        doc[end].lower_ in self.force_single or doc[end].lemma_.lower() in self.force_single
+                    while (
+                        end < len(doc)
+                        and end - f.start < 6
+                        and (
+                            doc[end].lower_ in self.force_single
+                            or doc[end].lemma_.lower() in self.force_single
+                        )
                     ):
                         end += 1
                     out.append(Found(f.start, end, ("country", iso2), iso2, 4))
@@ -305,7 +331,11 @@ class ActorIndex:
         kind = f.key[0]
         if kind == "demonym":
             return False
-        if f.start >= 2 and doc[f.start - 1].text in ("-", "–") and doc[f.start - 2].lower_ in ("anti", "pro", "non"):
+        if (
+            f.start >= 2
+            and doc[f.start - 1].text in ("-", "–")
+            and doc[f.start - 2].lower_ in ("anti", "pro", "non")
+        ):
             return False
         end = f.end
         if end + 1 < len(doc) and doc[end].text in ("-", "–") and doc[end + 1].lower_ in MODIFIER_SUFFIXES:
@@ -356,7 +386,11 @@ EVENT_NOUNS = {
 
 def span_head(span: Any) -> Any:
     """The syntactic head of a span, skipping determiners ("the Kremlin" -> Kremlin)."""
-    heads = [t for t in span if (t.head.i < span.start or t.head.i >= span.end or t.head is t) and t.dep_ not in ("det", "punct")]
+    heads = [
+        t
+        for t in span
+        if (t.head.i < span.start or t.head.i >= span.end or t.head is t) and t.dep_ not in ("det", "punct")
+    ]
     return heads[-1] if heads else span.root
 
 
@@ -431,7 +465,11 @@ class ActorsStage:
                     continue
                 add(ref.id, ref.name, ref.type, s, e, country=iso2)
         for ent in doc.ents:
-            if ent.label_ != "ORG" or "\n" in ent.text or any(i in covered for i in range(ent.start, ent.end)):
+            if (
+                ent.label_ != "ORG"
+                or "\n" in ent.text
+                or any(i in covered for i in range(ent.start, ent.end))
+            ):
                 continue
             if any(p.start is not None and p.start <= ent.start_char < (p.end or 0) for p in article.places):
                 continue  # a place spaCy took for an organisation
@@ -454,7 +492,9 @@ def generic_actor(data: ActorFile, group: str, iso2: str | None, home: str | Non
         return ActorRef(ent.id, ent.name, typ)
     c = data.countries.get(iso2 or "")
     if c is None:
-        name = (g.name or group).replace("{demonym} ", "").replace(" ({country})", "").replace("{country}", "")
+        name = (
+            (g.name or group).replace("{demonym} ", "").replace(" ({country})", "").replace("{country}", "")
+        )
         return ActorRef(None, name[:1].upper() + name[1:], g.type)
     demonym = c.demonyms[0] if c.demonyms else c.name
     name = (g.name or group).format(country=c.name, demonym=demonym, iso2=c.iso2.lower())

