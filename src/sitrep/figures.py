@@ -138,6 +138,8 @@ class FigureFinder:
         self.lex = lex or numbers()
         self.max_vague = max(len(k) for k in self.lex.vague)
         self.max_qual = max(len(k) for k in self.lex.qualifiers)
+        self.vague_first = {k[0] for k in self.lex.vague}
+        self.number_words = set(self.lex.words) | set(self.lex.scales)
 
     def find(self, doc: Any, text: str, dates: list[DateInterval] | None = None) -> list[Figure]:
         in_date = bytearray(len(text) + 1)
@@ -148,10 +150,11 @@ class FigureFinder:
         i, n = 0, len(doc)
         while i < n:
             tok = doc[i]
-            if in_date[tok.idx]:
+            low = tok.lower_
+            if not (tok.like_num or low in self.number_words or low in self.vague_first) or in_date[tok.idx]:
                 i += 1
                 continue
-            vague = self._vague_at(doc, i)
+            vague = self._vague_at(doc, i) if low in self.vague_first else None
             if vague:
                 end, value = vague
                 fig = self._figure(doc, text, i, end, float(value), approximate=True)
