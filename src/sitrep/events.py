@@ -55,7 +55,7 @@ COMBATANT_WORDS = {
 }  # fmt: skip
 CIVILIAN_WORDS = {
     "civilian", "civilians", "people", "person", "persons", "resident", "residents", "villager", "villagers",
-    "family", "families", "worshipper", "worshippers", "passenger", "passengers", "farmer", "farmers",
+    "worshipper", "worshippers", "passenger", "passengers", "farmer", "farmers",
     "patient", "patients", "doctor", "doctors", "journalist", "journalists", "individual", "individuals",
     "man", "men", "protester", "protesters", "demonstrator", "demonstrators", "refugee", "refugees",
     "worker", "workers", "shepherd", "shepherds", "inhabitant", "inhabitants", "victim", "victims", "others",
@@ -94,7 +94,8 @@ METHOD_CUES: list[tuple[str, re.Pattern[str]]] = [
     ),
 ]
 CUMULATIVE = re.compile(
-    r"\b(since (the )?(start|beginning|war|conflict|uprising|20\d\d|19\d\d)|the (civil )?war|the conflict|so far|in total|overall|altogether|a total of)\b"
+    r"\b(since (the )?(start|beginning|war|conflict|uprising|20\d\d|19\d\d)|since\b[^.]{0,60}\b(began|started|launched)"
+    r"|the (civil )?war|the conflict|so far|in total|overall|altogether|a total of)\b"
 )
 TERRITORY = ("Government regains territory", "Non-state actor overtakes territory")
 PROTEST_TYPES = ("Peaceful protest", "Protest with intervention", "Excessive force against protesters")
@@ -420,8 +421,10 @@ class _Context:
             if d.char_start is not None and sent.start_char <= d.char_start < sent.end_char
         ]
         if inside:
-            # the expression nearest the trigger, preferring those after a verb's subject
-            best = min(inside, key=lambda d: abs((d.char_start or 0) - trig.idx))
+            # the expression nearest the trigger; a day beats vaguer expressions ("earlier
+            # this month") in the same sentence
+            days = [d for d in inside if d.precision == "day"]
+            best = min(days or inside, key=lambda d: abs((d.char_start or 0) - trig.idx))
             return DateInterval(
                 best.start, best.end, best.precision, best.text, best.char_start, best.char_end, best.ongoing
             )
@@ -825,7 +828,9 @@ def _merge(events: list[Event], lead: set[int]) -> list[Event]:
                 setattr(target, attr, getattr(ev, attr))
         if target.date is not None and not target.date.text and ev.date is not None and ev.date.text:
             target.date = ev.date
-        _add_casualties(target, ev.fatalities, ev.injured, ev.displaced)
+        # the first report's figures stand (ACLED keeps the most conservative); later
+        # mentions fill what it lacks
+        _add_casualties(target, ev.fatalities, ev.injured, ev.displaced, fill_only=True)
         target.confidence = round(max(target.confidence, ev.confidence), 3)
     return out
 
