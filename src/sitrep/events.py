@@ -443,40 +443,50 @@ class _Context:
         loc = locate(self.article, sent.start_char, sent.end_char)
         origin = None
         if sub == "Displacement":
-            to, frm = None, None
+            # where people went ("to Ain Issa"), where they fled from ("from Raqqa"; else
+            # the place they are in: "the conditions in Raqqa")
+            to, frm, at = None, None, None
             for p in self.article.places:
                 if p.start is None or not (sent.start_char <= p.start < sent.end_char) or p.lat is None:
                     continue
                 tok = self.doc.char_span(p.start, p.end, alignment_mode="expand")
                 head = span_head(tok) if tok is not None else None
                 prep = head.head.lower_ if head is not None and head.dep_ == "pobj" else ""
-                if prep in ("to", "into", "towards", "toward", "in") and to is None:
+                if prep in ("to", "into", "towards", "toward") and to is None:
                     to = p
                 elif prep in ("from", "out") and frm is None:
                     frm = p
+                elif prep in ("in", "inside", "within") and at is None and p.feature != "country":
+                    at = p
             if to is not None:
                 loc = to
+                frm = frm or at
             origin = frm if frm is not None and frm is not loc else None
         if loc is None:
             loc = self._nearby_place(sent)
         return loc, origin
 
     def _nearby_place(self, sent: Any) -> Place | None:
-        """No place in the sentence: the last place named before it in its paragraph,
-        else the dateline's place, else the first place of the article."""
-        para_start = self.article.text.rfind("\n\n", 0, sent.start_char)
-        best = None
-        for p in self.article.places:
-            if p.start is not None and p.lat is not None and para_start <= p.start < sent.start_char:
-                best = p
-        if best is not None:
-            return best
+        """No place in the sentence: the dateline's place, else the place the article
+        names most (not a country), else the last place named before the sentence."""
         if self.dateline_place is not None:
             return self.dateline_place
+        counts: dict[str, int] = {}
+        first: dict[str, Place] = {}
         for p in self.article.places:
-            if p.lat is not None and p.feature != "country":
-                return p
-        return None
+            if p.lat is None or p.feature == "country":
+                continue
+            key = str(p.geonameid or p.name)
+            counts[key] = counts.get(key, 0) + 1
+            first.setdefault(key, p)
+        if counts:
+            return first[max(counts, key=lambda k: counts[k])]
+        before = [
+            p
+            for p in self.article.places
+            if p.lat is not None and p.start is not None and p.start < sent.start_char
+        ]
+        return before[-1] if before else None
 
     def infer_missing_actors(self, events: list[Event]) -> None:
         """Violent events whose sentence names no perpetrator get the article's main
