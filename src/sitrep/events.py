@@ -462,31 +462,36 @@ class _Context:
                 loc = to
                 frm = frm or at
             origin = frm if frm is not None and frm is not loc else None
-        if loc is None:
-            loc = self._nearby_place(sent)
+        if loc is None or loc.feature == "country":
+            # only a country (or nothing) in the sentence: the article's own place, when it
+            # lies in that country, says more ("an air strike in Syria" in a report from Idlib)
+            alt = self._nearby_place(
+                sent, loc.country if loc is not None and loc.country == self.home else self.home
+            )
+            if alt is not None and (loc is None or alt.country == loc.country or loc.country != self.home):
+                loc = Place.from_dict(alt.to_dict())
+                if loc is not None and (loc.geo_precision or 1) < 2:
+                    loc.geo_precision = 2  # ACLED: the place is near or part of the event's area
         return loc, origin
 
-    def _nearby_place(self, sent: Any) -> Place | None:
-        """No place in the sentence: the dateline's place, else the place the article
-        names most (not a country), else the last place named before the sentence."""
-        if self.dateline_place is not None:
-            return self.dateline_place
+    def _nearby_place(self, sent: Any, country: str | None = None) -> Place | None:
+        """No specific place in the sentence: the dateline's place, else the place the
+        article names most (not a country; in ``country`` when given), else the last
+        such place named before the sentence."""
+        if self.dateline_place is not None and self.dateline_place.feature != "country":
+            if country is None or self.dateline_place.country == country:
+                return self.dateline_place
         counts: dict[str, int] = {}
         first: dict[str, Place] = {}
         for p in self.article.places:
-            if p.lat is None or p.feature == "country":
+            if p.lat is None or p.feature == "country" or (country and p.country != country):
                 continue
             key = str(p.geonameid or p.name)
             counts[key] = counts.get(key, 0) + 1
             first.setdefault(key, p)
         if counts:
             return first[max(counts, key=lambda k: counts[k])]
-        before = [
-            p
-            for p in self.article.places
-            if p.lat is not None and p.start is not None and p.start < sent.start_char
-        ]
-        return before[-1] if before else None
+        return None
 
     def infer_missing_actors(self, events: list[Event]) -> None:
         """Violent events whose sentence names no perpetrator get the article's main
