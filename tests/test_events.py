@@ -332,3 +332,17 @@ def test_seed_article_event_types(run: Run, seed_text: str) -> None:
     )
     assert any(e.sub_event_type == "Armed clash" and e.date.text == "last week" for e in a.events)
     assert sum(e.headline for e in a.events) == 1
+
+
+def test_country_only_sentence_takes_the_article_place(run: Run) -> None:
+    syria = Place("Syria", None, None, 163843, "Syria", "SY", None, 35.0, 38.0, feature="country")
+    a = Article("Air strikes in Syria killed 12 people. Residents of Idlib buried them. Idlib is quiet.", published="2017-06-15")
+    for s in run.stages:
+        a = s(a)
+    a.places = [Place(**{**syria.to_dict(), "start": 15, "end": 20})]
+    for at in (a.text.find("Idlib"), a.text.rfind("Idlib")):
+        a.places.append(Place(**{**GAZ["Idlib"].to_dict(), "start": at, "end": at + 5}))
+    for s in run.after:
+        a = s(a)
+    e = head(a)
+    assert e.location.name == "Idlib" and e.location.geo_precision == 2
