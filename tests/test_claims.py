@@ -579,7 +579,7 @@ def test_claims_are_stored_and_queried(sitrep_cli, tmp_path: Path):
     proc = sitrep_cli("claims", "--db", db, "--kind", "denial", "--format", "csv")
     (row,) = list(csv.DictReader(io.StringIO(proc.stdout.decode())))
     assert row["kind"] == "denial" and row["speech"] == "direct" and "YPG" in row["claimant"]
-    proc = sitrep_cli("claims", "--db", db, "--claimant", "turkish", "--format", "csv")
+    proc = sitrep_cli("claims", "--db", db, "--claimant", "turk", "--format", "csv")
     (row,) = list(csv.DictReader(io.StringIO(proc.stdout.decode())))
     assert row["status"] == "denied" and "YPG" in row["refuted_by"] and "the article" in row["refuted_by"]
     proc = sitrep_cli("claims", "--db", db, "--kind", "gossip")

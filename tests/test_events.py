@@ -336,7 +336,10 @@ def test_seed_article_event_types(run: Run, seed_text: str) -> None:
 
 def test_country_only_sentence_takes_the_article_place(run: Run) -> None:
     syria = Place("Syria", None, None, 163843, "Syria", "SY", None, 35.0, 38.0, feature="country")
-    a = Article("Air strikes in Syria killed 12 people. Residents of Idlib buried them. Idlib is quiet.", published="2017-06-15")
+    a = Article(
+        "Air strikes in Syria killed 12 people. Residents of Idlib buried them. Idlib is quiet.",
+        published="2017-06-15",
+    )
     for s in run.stages:
         a = s(a)
     a.places = [Place(**{**syria.to_dict(), "start": 15, "end": 20})]
