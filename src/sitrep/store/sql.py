@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -77,12 +78,16 @@ def _name(ref: dict[str, Any] | None) -> str | None:
 
 
 class SQLStore:
-    """Base of the SQL stores. Subclasses set ``placeholder`` and implement ``_connect``,
-    ``_json``, ``_upsert_article`` hooks."""
+    """Base of the SQL stores. Subclasses connect (``self.conn``, a DB-API connection in
+    autocommit mode), provide ``transaction()``, and set ``placeholder`` and the column types
+    that fill the migrations' ``{json}``, ``{real}`` and ``{autoinc}``. Hooks for what differs:
+    ``_lock_schema`` (concurrent migrations), ``_retryable`` (deadlocks), ``_bbox`` (spatial
+    filter), ``_page`` (LIMIT/OFFSET) and ``_ORDER`` (sort order)."""
 
     placeholder = "?"
     json_type = "TEXT"
     real_type = "REAL"
+    autoinc_type = "INTEGER PRIMARY KEY AUTOINCREMENT"
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -96,6 +101,9 @@ class SQLStore:
         cur = self.conn.cursor()
         cur.execute(self._sql(sql), tuple(params))
         return cur
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self.conn.cursor().executemany(self._sql(sql), rows)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> Iterator[dict[str, Any]]:
         cur = self.execute(sql, params)
@@ -112,18 +120,31 @@ class SQLStore:
         return row[0] if row else None
 
     def migrate(self) -> list[int]:
-        """Apply the migrations this store lacks; returns their numbers."""
-        self.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description TEXT, applied_at TEXT)"
-        )
-        done = {r["version"] for r in self.query("SELECT version FROM schema_migrations")}
+        """Apply the migrations this store lacks; returns their numbers.
+
+        Safe when several processes open a new store at once: each migration is applied in a
+        transaction that holds the backend's schema lock and checks again that it is still
+        missing."""
+        done = self._applied()
+        if done is not None and all(v in done for v, _, _ in MIGRATIONS):
+            return []  # the common case: nothing to do, no write lock taken
+        with self.transaction():
+            self._lock_schema()
+            self.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description TEXT, applied_at TEXT)"
+            )
         applied = []
         for version, description, statements in MIGRATIONS:
-            if version in done:
+            if done is not None and version in done:
                 continue
             with self.transaction():
+                self._lock_schema()
+                if self.scalar("SELECT 1 FROM schema_migrations WHERE version = ?", (version,)):
+                    continue  # another process applied it meanwhile
                 for stmt in statements:
-                    self.execute(stmt.format(json=self.json_type, real=self.real_type))
+                    self.execute(
+                        stmt.format(json=self.json_type, real=self.real_type, autoinc=self.autoinc_type)
+                    )
                 self.execute(
                     "INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)",
                     (version, description, _now()),
@@ -131,6 +152,20 @@ class SQLStore:
             applied.append(version)
         self.conn.commit()
         return applied
+
+    def _applied(self) -> set[int] | None:
+        """The versions applied, or None when there is no ``schema_migrations`` table yet."""
+        try:
+            return {int(r["version"]) for r in self.query("SELECT version FROM schema_migrations")}
+        except Exception:  # noqa: BLE001 - no such table (each backend raises its own error)
+            return None
+
+    def _lock_schema(self) -> None:
+        """Inside a transaction: block other processes that migrate the same store."""
+
+    def _retryable(self, exc: BaseException) -> bool:
+        """Whether a failed write transaction may simply be run again (deadlock, serialisation)."""
+        return False
 
     def transaction(self) -> Any:
         raise NotImplementedError
@@ -158,8 +193,7 @@ class SQLStore:
     def add(self, article: Article) -> AddResult:
         """Store one analysed article with its events, claims, places and figures;
         idempotent: the same content is stored once."""
-        with self.transaction():
-            return self._add(article)
+        return self._write([article])[0]
 
     def add_many(self, articles: Iterable[Article], batch: int = 50) -> Iterator[AddResult]:
         """Store articles in transactions of ``batch``; yields one result per article."""
@@ -167,14 +201,23 @@ class SQLStore:
         for a in articles:
             chunk.append(a)
             if len(chunk) >= batch:
-                with self.transaction():
-                    results = [self._add(x) for x in chunk]
-                yield from results
+                yield from self._write(chunk)
                 chunk = []
         if chunk:
-            with self.transaction():
-                results = [self._add(x) for x in chunk]
-            yield from results
+            yield from self._write(chunk)
+
+    def _write(self, chunk: list[Article], attempts: int = 5) -> list[AddResult]:
+        """One transaction for ``chunk``, run again when the backend says it may be
+        (another writer deadlocked with this one)."""
+        for attempt in range(attempts):
+            try:
+                with self.transaction():
+                    return [self._add(x) for x in chunk]
+            except Exception as exc:
+                if attempt + 1 >= attempts or not self._retryable(exc):
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
 
     def _add(self, article: Article) -> AddResult:
         record = article.to_dict()
@@ -187,7 +230,11 @@ class SQLStore:
         if self.scalar("SELECT 1 FROM articles WHERE id = ?", (aid,)):
             self._delete(aid)
             outcome = "updated"
-        self._insert_article(aid, chash, record)
+        if not self._insert_article(aid, chash, record):
+            # another writer stored this id or this text between our check and our insert
+            # (PostgreSQL, concurrent ingests): theirs stands, nothing is stored twice
+            existing = self.scalar("SELECT id FROM articles WHERE content_hash = ?", (chash,))
+            return AddResult(str(existing or aid), "unchanged")
         return AddResult(aid, outcome)
 
     def _delete(self, aid: str) -> None:
@@ -196,10 +243,13 @@ class SQLStore:
                 f"DELETE FROM {table} WHERE {'id' if table == 'articles' else 'article_id'} = ?", (aid,)
             )
 
-    def _insert_article(self, aid: str, chash: str, record: dict[str, Any]) -> None:
-        self.execute(
+    def _insert_article(self, aid: str, chash: str, record: dict[str, Any]) -> bool:
+        """Insert the article and its rows; False (nothing written) when a row with this id or
+        content hash exists already."""
+        cur = self.execute(
             """INSERT INTO articles (id, content_hash, url, source, title, published, language, n_events, n_errors,
-                                     ingested_at, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                     ingested_at, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT DO NOTHING""",
             (
                 aid,
                 chash,
@@ -214,6 +264,9 @@ class SQLStore:
                 json.dumps(record, ensure_ascii=False),
             ),
         )
+        if not cur.rowcount:
+            return False
+        events, claims, places, figures = [], [], [], []
         for e in record.get("events") or []:
             loc, date, fat, ev = (
                 e.get("location") or {},
@@ -222,9 +275,7 @@ class SQLStore:
                 e.get("evidence") or {},
             )
             a1, a2 = e.get("actor1") or {}, e.get("actor2") or {}
-            self.execute(
-                """INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-                                              ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            events.append(
                 (
                     aid,
                     e.get("id"),
@@ -262,13 +313,12 @@ class SQLStore:
                     ev.get("start"),
                     ev.get("end"),
                     json.dumps(e, ensure_ascii=False),
-                ),
+                )
             )
         for c in record.get("claims") or []:
             ev = c.get("evidence") or {}
             cl = c.get("claimant") or {}
-            self.execute(
-                "INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            claims.append(
                 (
                     aid,
                     c.get("id"),
@@ -281,11 +331,10 @@ class SQLStore:
                     ev.get("start"),
                     ev.get("end"),
                     json.dumps(c, ensure_ascii=False),
-                ),
+                )
             )
         for i, p in enumerate(record.get("places") or []):
-            self.execute(
-                "INSERT INTO places VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            places.append(
                 (
                     aid,
                     i,
@@ -300,12 +349,11 @@ class SQLStore:
                     p.get("score"),
                     p.get("start"),
                     p.get("end"),
-                ),
+                )
             )
         for i, f in enumerate(record.get("figures") or []):
             ev = f.get("evidence") or {}
-            self.execute(
-                "INSERT INTO figures VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            figures.append(
                 (
                     aid,
                     i,
@@ -318,8 +366,13 @@ class SQLStore:
                     ev.get("start"),
                     ev.get("end"),
                     json.dumps(f, ensure_ascii=False),
-                ),
+                )
             )
+        for table, rows in (("events", events), ("claims", claims), ("places", places), ("figures", figures)):
+            if rows:
+                marks = ", ".join("?" * len(rows[0]))
+                self.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+        return True
 
     # -- reading --------------------------------------------------------------------
     def article(self, aid: str) -> dict[str, Any] | None:
@@ -360,8 +413,9 @@ class SQLStore:
                 clauses.append("UPPER(e.country) = UPPER(?)")
                 params.append(f.country)
             if f.bbox:
-                clauses.append("e.lon >= ? AND e.lat >= ? AND e.lon <= ? AND e.lat <= ?")
-                params += list(f.bbox)
+                clause, args = self._bbox("e", f.bbox)
+                clauses.append(clause)
+                params += args
             if f.headline is not None:
                 clauses.append("e.headline = ?")
                 params.append(int(f.headline))
@@ -387,15 +441,20 @@ class SQLStore:
                 clauses.append("UPPER(p.country) = UPPER(?)")
                 params.append(f.country)
             if f.bbox:
-                clauses.append("p.lon >= ? AND p.lat >= ? AND p.lon <= ? AND p.lat <= ?")
-                params += list(f.bbox)
+                clause, args = self._bbox("p", f.bbox)
+                clauses.append(clause)
+                params += args
             if f.q:
                 clauses.append("(LOWER(p.mention) LIKE ? OR LOWER(p.name) LIKE ?)")
                 params += [f"%{f.q.lower()}%"] * 2
         elif kind == "articles" and f.q:
-            clauses.append("(LOWER(a.title) LIKE ? OR LOWER(a.record) LIKE ?)")
+            clauses.append("(LOWER(a.title) LIKE ? OR LOWER(CAST(a.record AS TEXT)) LIKE ?)")
             params += [f"%{f.q.lower()}%"] * 2
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def _bbox(self, alias: str, bbox: tuple[float, float, float, float]) -> tuple[str, list[Any]]:
+        """The bounding-box filter on ``alias``'s lat/lon columns (edges included)."""
+        return f"{alias}.lon >= ? AND {alias}.lat >= ? AND {alias}.lon <= ? AND {alias}.lat <= ?", list(bbox)
 
     def _page(self, f: Filters) -> str:
         out = ""
