@@ -149,8 +149,20 @@ def analyze(
     *,
     workers: int = 1,
     pipeline_factory: Callable[[], Pipeline] | None = None,
+    runner: str = "local",
+    address: str | None = None,
 ) -> Iterator[Article]:
-    """Analyse articles, yielding them in input order; ``workers > 1`` uses worker processes."""
+    """Analyse articles, yielding them in input order; ``workers > 1`` uses worker processes.
+
+    ``runner="ray"`` runs the same pipeline on a Ray cluster (``address``, or a local one
+    with ``workers`` CPUs; see ``sitrep.ray_runner``)."""
+    if runner == "ray":
+        from .ray_runner import analyze_ray
+
+        yield from analyze_ray(articles, address=address, workers=workers, pipeline_factory=pipeline_factory)
+        return
+    if runner != "local":
+        raise UsageError(f"unknown runner {runner!r} (local or ray)")
     if workers <= 1:
         pipe = pipeline_factory() if pipeline_factory else default_pipeline()
         yield from pipe.map(articles)

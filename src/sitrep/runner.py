@@ -2,20 +2,32 @@
 
 Each worker loads the models once (``initializer``) with the thread pools of numeric
 libraries pinned to one thread, so N workers use N cores and no more. At most
-``window`` articles are in flight: a large crawl streams through with bounded memory
+``window`` batches are in flight: a large crawl streams through with bounded memory
 (back-pressure), never loaded whole.
+
+A worker that dies (SIGKILL, the out-of-memory killer, a crash in native code) breaks the
+process pool. The runner then starts a new pool and runs the batches that were in flight
+again, one at a time, so that a second death points at its batch; that batch is split into
+single articles, and an article that kills its worker ``max_retries`` times more is returned
+with an ``internal`` error instead of stopping the run. Articles already returned are never
+run again, so a consumer that stores what it is given stores each article once.
 """
 
 from __future__ import annotations
 
+import logging
 import multiprocessing as mp
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from typing import Any
 
 from .record import Article
+
+log = logging.getLogger(__name__)
 
 THREAD_VARS = (
     "OMP_NUM_THREADS",
@@ -32,10 +44,15 @@ def default_workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 
-def _init(factory: Callable[[], Any] | None) -> None:
-    global _pipeline
+def pin_threads() -> None:
+    """One thread per numeric library in this process (set before numpy/BLAS load)."""
     for var in THREAD_VARS:
         os.environ[var] = "1"
+
+
+def _init(factory: Callable[[], Any] | None) -> None:
+    global _pipeline
+    pin_threads()
     if factory is None:
         from .pipeline import Pipeline
 
@@ -59,6 +76,40 @@ def _batches(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
         yield batch
 
 
+@dataclass
+class _Job:
+    batch: list[Article]
+    future: Future[list[Article]] | None = None
+    deaths: int = 0  # times a worker died while this job was the only one running
+
+
+class _Pool:
+    """A ProcessPoolExecutor that can be replaced when a worker dies."""
+
+    def __init__(self, workers: int, factory: Callable[[], Any] | None) -> None:
+        self.workers, self.factory = workers, factory
+        self.ctx = mp.get_context("spawn")  # not fork: a forked copy of a threaded parent can hang
+        self.executor = self._new()
+        self.restarts = 0
+
+    def _new(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            self.workers, mp_context=self.ctx, initializer=_init, initargs=(self.factory,)
+        )
+
+    def submit(self, job: _Job) -> _Job:
+        job.future = self.executor.submit(_work, job.batch)
+        return job
+
+    def restart(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        self.restarts += 1
+        self.executor = self._new()
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+
 def run_local(
     articles: Iterable[Article],
     *,
@@ -66,28 +117,69 @@ def run_local(
     pipeline_factory: Callable[[], Any] | None = None,
     batch_size: int = 8,
     window: int | None = None,
+    max_retries: int = 2,
 ) -> Iterator[Article]:
-    """Analyse ``articles`` in ``workers`` processes; yield them in input order."""
+    """Analyse ``articles`` in ``workers`` processes; yield them in input order.
+
+    ``window`` batches at most are in flight (default ``3 * workers``); ``max_retries``:
+    how many more times an article whose worker died is run before it is given up."""
     window = window or workers * 3
-    # spawn, not fork: a forked copy of a parent holding threads (or loaded BLAS) can hang
-    ctx = mp.get_context("spawn")
     saved = {v: os.environ.get(v) for v in THREAD_VARS}
-    for var in THREAD_VARS:
-        os.environ[var] = "1"  # inherited by the workers before numpy loads there
+    pin_threads()  # inherited by the workers before numpy loads there
+    pool = _Pool(workers, pipeline_factory)
     try:
-        with ProcessPoolExecutor(
-            workers, mp_context=ctx, initializer=_init, initargs=(pipeline_factory,)
-        ) as pool:
-            pending: deque[Future[list[Article]]] = deque()
-            for batch in _batches(articles, batch_size):
-                pending.append(pool.submit(_work, batch))
-                if len(pending) >= window:
-                    yield from pending.popleft().result()
-            while pending:
-                yield from pending.popleft().result()
+        pending: deque[_Job] = deque()
+        for batch in _batches(articles, batch_size):
+            pending.append(pool.submit(_Job(batch)))
+            while len(pending) >= window:
+                yield from _collect(pending, pool, max_retries)
+        while pending:
+            yield from _collect(pending, pool, max_retries)
     finally:
+        pool.close()
         for var, value in saved.items():
             if value is None:
                 os.environ.pop(var, None)
             else:
                 os.environ[var] = value
+
+
+def _collect(pending: deque[_Job], pool: _Pool, max_retries: int) -> Iterator[Article]:
+    """The results of the first pending job; after a worker died, every job that was in
+    flight runs again, alone (see the module doc)."""
+    job = pending[0]
+    try:
+        assert job.future is not None
+        results = job.future.result()
+    except BrokenProcessPool:
+        log.warning("a worker process died; restarting the pool and running %d batches again", len(pending))
+        pool.restart()
+        suspects = list(pending)
+        pending.clear()
+        yield from _run_alone(suspects, pool, max_retries)
+        return
+    pending.popleft()
+    yield from results
+
+
+def _run_alone(jobs: list[_Job], pool: _Pool, max_retries: int) -> Iterator[Article]:
+    queue = deque(jobs)
+    while queue:
+        job = queue.popleft()
+        try:
+            results = pool.submit(job).future.result()  # type: ignore[union-attr]
+        except BrokenProcessPool:
+            pool.restart()
+            job.deaths += 1
+            if len(job.batch) > 1:  # find the article at fault
+                queue.extendleft(reversed([_Job([a], deaths=job.deaths) for a in job.batch]))
+            elif job.deaths > max_retries:
+                article = job.batch[0]
+                log.error("giving up on %s: its worker process died %d times", article.id, job.deaths)
+                yield article.fail(
+                    "runner", "internal", "the worker process died while analysing this article"
+                )
+            else:
+                queue.appendleft(job)
+            continue
+        yield from results

@@ -8,13 +8,14 @@ from collections.abc import Iterable, Iterator
 
 import click
 
+from ..errors import UsageError
 from ..ingest import read_inputs
 from ..pipeline import analyze as run_pipeline
 from ..progress import Progress
 from ..record import Article
 from ..store import SQLStore, open_store
 from ..summary import summarize
-from .options import input_options, resolve_workers, workers_option
+from .options import input_options, resolve_workers, runner_options, workers_option
 
 
 @click.command()
@@ -29,9 +30,17 @@ from .options import input_options, resolve_workers, workers_option
     help="A readable summary, a JSON array, or one JSON record per line.",
 )
 @workers_option
+@runner_options
 @input_options
 def analyze(
-    inputs: tuple[str, ...], fmt: str, workers: int | None, max_bytes: int, allow_private: bool, quiet: bool
+    inputs: tuple[str, ...],
+    fmt: str,
+    workers: int | None,
+    runner: str,
+    address: str | None,
+    max_bytes: int,
+    allow_private: bool,
+    quiet: bool,
 ) -> int:
     """Analyse articles and print their records (no store).
 
@@ -39,13 +48,12 @@ def analyze(
     (one text, or JSON Lines {"id","text",...} / {"id","html","url"}).
     Exit status 1 when any article failed; the failures are listed on stderr."""
     progress = Progress(quiet=quiet)
-    n_workers = resolve_workers(workers)
     articles = read_inputs(inputs, max_bytes=max_bytes, allow_private=allow_private)
     out = sys.stdout
     first = True
     if fmt == "json":
         out.write("[")
-    for article in run_pipeline(articles, workers=n_workers):
+    for article in _run(articles, workers, runner, address):
         progress.update(article)
         if article.errors and not article.text:
             continue  # nothing was read: the failure is on stderr, there is no record
@@ -70,6 +78,7 @@ def analyze(
     "--db", required=True, help="Store: a SQLite file (created on first use) or a postgresql:// URL."
 )
 @workers_option
+@runner_options
 @input_options
 @click.option(
     "--resume", is_flag=True, help="Skip inputs whose text is already stored (before analysing them)."
@@ -78,6 +87,8 @@ def ingest(
     inputs: tuple[str, ...],
     db: str,
     workers: int | None,
+    runner: str,
+    address: str | None,
     max_bytes: int,
     allow_private: bool,
     quiet: bool,
@@ -90,13 +101,32 @@ def ingest(
         articles: Iterator[Article] = read_inputs(inputs, max_bytes=max_bytes, allow_private=allow_private)
         if resume:
             articles = _skip_stored(articles, store, counts)
-        analysed = _watch(run_pipeline(articles, workers=resolve_workers(workers)), progress)
-        for result in store.add_many(a for a in analysed if a.text):  # unreadable inputs have no record
-            counts[result.outcome] += 1
+        if runner == "ray" and db.startswith(("postgresql://", "postgres://")):
+            # a server store: the Ray actors write their batches themselves
+            from ..ray_runner import run_ray
+
+            for article, outcome in run_ray(articles, address=address, workers=workers, store=db):
+                progress.update(article)
+                if outcome:
+                    counts[outcome] += 1
+        else:
+            analysed = _watch(_run(articles, workers, runner, address), progress)
+            for result in store.add_many(a for a in analysed if a.text):  # unreadable inputs have no record
+                counts[result.outcome] += 1
     progress.finish(
         f"; stored {counts['new']} new, {counts['updated']} updated, {counts['unchanged']} already there"
     )
     return progress.exit_code
+
+
+def _run(
+    articles: Iterable[Article], workers: int | None, runner: str, address: str | None
+) -> Iterator[Article]:
+    if runner == "ray":  # default: the cluster's CPUs (a local Ray: this machine's cores)
+        return run_pipeline(articles, workers=workers or 0, runner="ray", address=address)
+    if address:
+        raise UsageError("--address is for --runner ray")
+    return run_pipeline(articles, workers=resolve_workers(workers))
 
 
 def _skip_stored(articles: Iterable[Article], store: SQLStore, counts: dict[str, int]) -> Iterator[Article]:

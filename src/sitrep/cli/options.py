@@ -22,6 +22,25 @@ def workers_option(f: Callable[..., Any]) -> Callable[..., Any]:
     )(f)
 
 
+def runner_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """--runner local|ray and --address (the Ray cluster to join)."""
+    f = click.option(
+        "--address",
+        default=None,
+        metavar="ADDR",
+        help="With --runner ray: the cluster to join (auto, host:6379, ray://host:10001); "
+        "default: start a local Ray with --workers CPUs.",
+    )(f)
+    f = click.option(
+        "--runner",
+        type=click.Choice(["local", "ray"]),
+        default="local",
+        show_default=True,
+        help="local: worker processes on this machine; ray: the same pipeline on Ray Data.",
+    )(f)
+    return f
+
+
 def input_options(f: Callable[..., Any]) -> Callable[..., Any]:
     f = click.option(
         "--max-bytes",
