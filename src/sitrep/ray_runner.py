@@ -23,7 +23,9 @@ that the run stops with one error line (``--resume`` continues where it stopped)
 from __future__ import annotations
 
 import logging
+import os
 import pickle
+import socket
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -33,6 +35,10 @@ from .record import Article
 from .runner import THREAD_VARS, pin_threads
 
 log = logging.getLogger(__name__)
+
+# Ray binds a local instance to the machine's network address unless told it is a
+# single-machine install (the setting it uses on macOS and Windows)
+LOOPBACK_ENV = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
 
 
 class RayError(SitrepError):
@@ -57,7 +63,13 @@ def connect(
 ) -> Any:
     """Join the Ray cluster at ``address`` (``auto``, ``host:port``, ``ray://host:10001``),
     or start a local one with ``workers`` CPUs when there is none; returns the ``ray``
-    module. A Ray already initialised in this process is used as it is."""
+    module. A Ray already initialised in this process is used as it is.
+
+    A local instance listens on the loopback address only (it serves this machine)."""
+    if not address:
+        os.environ.setdefault(LOOPBACK_ENV, "0")  # read when ray is imported
+    else:
+        _check_reachable(address)
     ray = _ray()
     if ray.is_initialized():
         return ray
@@ -94,6 +106,21 @@ def _quiet_ray(quiet: bool) -> None:
         if name == "ray" or name.startswith("ray."):
             logging.getLogger(name).setLevel(level)
     logging.getLogger("ray").setLevel(level)
+
+
+def _check_reachable(address: str) -> None:
+    """Fail in seconds, with one line, when nothing listens at ``host:port`` (Ray itself
+    retries for minutes)."""
+    if address == "auto":
+        return
+    hostport = address.split("://", 1)[-1].rstrip("/")
+    host, sep, port = hostport.rpartition(":")
+    if not sep or not port.isdigit():
+        raise UsageError(f"--address {address!r}: expected auto, host:port or ray://host:port")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=5).close()
+    except OSError as exc:
+        raise RayError(f"cannot reach the Ray cluster at {address}: {exc.strerror or exc}") from None
 
 
 class _Analyser:
