@@ -1,5 +1,5 @@
 """The query verbs: `sitrep articles|events|claims|places --db FILE`, with filters and
---format json|jsonl|csv|geojson. Each is `sitrep.store.<verb>(db, ...)` plus formatting."""
+--format json|jsonl|csv|geojson|parquet. Each is `sitrep.store.<verb>(db, ...)` plus formatting."""
 
 from __future__ import annotations
 
@@ -50,14 +50,20 @@ def _filters(kind: str) -> Any:
     return wrap
 
 
-def _run(kind: str, db: str, fmt: str, options: dict[str, Any]) -> int:
+def _run(kind: str, db: str, fmt: str, options: dict[str, Any], output: str | None = None) -> int:
     if "type_" in options:
         options["type"] = options.pop("type_")
     if "bbox" in options:
         options["bbox"] = parse_bbox(options["bbox"])
     filters = Filters(**{k: v for k, v in options.items() if v is not None})
     with open_store(db) as store:
-        write(getattr(store, kind)(filters), fmt, sys.stdout, kind)
+        if output:
+            with open(
+                output, "wb" if fmt == "parquet" else "w", encoding=None if fmt == "parquet" else "utf-8"
+            ) as out:
+                write(getattr(store, kind)(filters), fmt, out, kind)  # type: ignore[arg-type]
+        else:
+            write(getattr(store, kind)(filters), fmt, sys.stdout, kind)
     return 0
 
 
@@ -68,14 +74,17 @@ def _verb(kind: str, doc: str, default_format: str = "jsonl") -> click.Command:
         "-f",
         "--format",
         "fmt",
-        type=click.Choice(["json", "jsonl", "csv", "geojson"]),
+        type=click.Choice(["json", "jsonl", "csv", "geojson", "parquet"]),
         default=default_format,
         show_default=True,
-        help="Output format (geojson: events and places).",
+        help="Output format (geojson: events and places; parquet: CSV's columns, typed, plus the row as JSON).",
+    )
+    @click.option(
+        "-o", "--output", type=click.Path(dir_okay=False), help="Write to this file (default: stdout)."
     )
     @_filters(kind)
-    def command(db: str, fmt: str, **options: Any) -> int:
-        return _run(kind, db, fmt, options)
+    def command(db: str, fmt: str, output: str | None, **options: Any) -> int:
+        return _run(kind, db, fmt, options, output)
 
     return command
 

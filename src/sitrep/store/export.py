@@ -1,6 +1,7 @@
 """Writing query results: JSON, JSON Lines, CSV (ACLED's column names for events where
-ACLED has one) and GeoJSON. Rows stream; nothing is held whole except by JSON's array
-brackets, which are written around the stream."""
+ACLED has one), GeoJSON and Parquet (CSV's columns, typed, for DuckDB, Spark and pandas).
+Rows stream; nothing is held whole except by JSON's array brackets, which are written
+around the stream."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any, TextIO
 
 from ..errors import UsageError
 
-FORMATS = ("json", "jsonl", "csv", "geojson")
+FORMATS = ("json", "jsonl", "csv", "geojson", "parquet")
 GEO_KINDS = ("events", "places")
 
 # ACLED's export columns first (same names), then sitrep's own.
@@ -232,6 +233,11 @@ def write(rows: Iterable[dict[str, Any]], fmt: str, out: TextIO, kind: str) -> i
     if fmt == "geojson" and kind not in GEO_KINDS:
         raise UsageError(f"geojson is for located rows ({', '.join(GEO_KINDS)}), not {kind}")
     n = 0
+    if fmt == "parquet":
+        if getattr(out, "isatty", lambda: False)():
+            raise UsageError("parquet is binary: write it to a file (--output FILE or > FILE)")
+        out.flush()
+        return write_parquet(rows, getattr(out, "buffer", out), kind)
     if fmt == "jsonl":
         for row in rows:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -258,4 +264,77 @@ def write(rows: Iterable[dict[str, Any]], fmt: str, out: TextIO, kind: str) -> i
             out.write(("," if n else "") + "\n" + json.dumps(feature, ensure_ascii=False))
             n += 1
         out.write("\n]}\n")
+    return n
+
+
+# --- Parquet ------------------------------------------------------------------------------
+# The same flat columns as CSV (ACLED's names for events), typed, plus ``data``: the whole
+# row as JSON, so nothing is lost. Written in row groups as the rows stream (bounded memory).
+PARQUET_ROWS = 5000
+_INT = {
+    "time_precision",
+    "geo_precision",
+    "fatalities",
+    "civilians",
+    "children",
+    "women",
+    "combatants",
+    "injured",
+    "displaced",
+    "headline",
+    "geonameid",
+    "evidence_start",
+    "evidence_end",
+    "n_events",
+    "n_errors",
+    "start",
+    "end",
+}
+_FLOAT = {"latitude", "longitude", "confidence", "credibility", "lat", "lon", "score"}
+
+
+def _typed(value: Any, kind: str) -> Any:
+    if value is None or value == "":
+        return None
+    try:
+        if kind == "int":
+            return int(value)
+        if kind == "float":
+            return float(value)
+    except (TypeError, ValueError):
+        return None
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def write_parquet(rows: Iterable[dict[str, Any]], out: Any, kind: str, row_group: int = PARQUET_ROWS) -> int:
+    """Write ``rows`` of ``kind`` as Parquet to ``out`` (a path or a binary file object);
+    returns the number of rows. Needs pyarrow (``pip install 'sitrep[parquet]'``)."""
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise UsageError("--format parquet needs pyarrow (pip install 'sitrep[parquet]')") from None
+    columns, flatten = FLATTEN[kind]
+    kinds = {c: "int" if c in _INT else "float" if c in _FLOAT else "str" for c in columns}
+    types = {"int": pa.int64(), "float": pa.float64(), "str": pa.string()}
+    schema = pa.schema([(c, types[kinds[c]]) for c in columns] + [("data", pa.string())])
+    n = 0
+    with pq.ParquetWriter(out, schema, compression="zstd") as writer:
+        buf: dict[str, list[Any]] = {name: [] for name in schema.names}
+
+        def flush() -> None:
+            if buf["data"]:
+                writer.write_table(pa.table(buf, schema=schema))
+                for v in buf.values():
+                    v.clear()
+
+        for row in rows:
+            flat = flatten(row)
+            for c in columns:
+                buf[c].append(_typed(flat.get(c), kinds[c]))
+            buf["data"].append(json.dumps(row, ensure_ascii=False))
+            n += 1
+            if len(buf["data"]) >= row_group:
+                flush()
+        flush()
     return n
