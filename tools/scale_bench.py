@@ -44,6 +44,18 @@ def rss_kb(pid: int) -> int:
     return 0
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICK
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def descendants(pid: int) -> list[int]:
     out, todo = [], [pid]
     while todo:
@@ -62,13 +74,14 @@ class PeakRSS:
     """Peak RSS per process among the processes that ``match`` (sampled every 0.2 s)."""
 
     def __init__(self, match) -> None:  # type: ignore[no-untyped-def]
-        self.match, self.peak, self.stop = match, {}, threading.Event()
+        self.match, self.peak, self.cpu, self.stop = match, {}, {}, threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self.stop.is_set():
             for pid in self.match():
                 self.peak[pid] = max(self.peak.get(pid, 0), rss_kb(pid))
+                self.cpu[pid] = max(self.cpu.get(pid, 0.0), cpu_s(pid))
             time.sleep(0.2)
 
     def __enter__(self) -> PeakRSS:
@@ -78,6 +91,10 @@ class PeakRSS:
     def __exit__(self, *exc: object) -> None:
         self.stop.set()
         self.thread.join()
+
+    def cpu_total(self, since: dict[int, float] | None = None) -> float:
+        since = since or {}
+        return sum(v - since.get(pid, 0.0) for pid, v in self.cpu.items())
 
     def summary(self) -> str:
         vals = sorted(v for v in self.peak.values() if v > 50_000)  # model-holding processes
@@ -118,7 +135,8 @@ def main() -> None:
     ap.add_argument("-n", type=int, default=200)
     ap.add_argument("--no-ray", action="store_true")
     args = ap.parse_args()
-    arts = load(args.shared, args.n)
+    load_before = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    t_read, arts = timed(lambda: load(args.shared, args.n))
     n = len(arts)
     words = sum(len(a.text.split()) for a in arts)
     rows: list[tuple[str, str, str, str]] = []
@@ -126,15 +144,35 @@ def main() -> None:
 
     # -- 1 worker, in process (models loaded first, timed apart)
     t_load, pipe = timed(Pipeline)
+    inputs = load(args.shared, n)
     with PeakRSS(lambda: [me]) as peak:
-        t1, analysed = timed(lambda: list(pipe.map(iter(load(args.shared, n)))))
-    rows.append(("1 worker (in process)", f"{n / t1:.1f}", f"{words / t1:.0f}", peak.summary()))
+        c0 = time.process_time()
+        t1, analysed = timed(lambda: list(pipe.map(iter(inputs))))
+        c1 = time.process_time() - c0
+    rows.append(
+        (
+            "1 worker (in process)",
+            f"{n / t1:.1f}",
+            f"{words / t1:.0f}",
+            f"{1000 * c1 / n:.0f} ms",
+            peak.summary(),
+        )
+    )
 
     # -- 2 local workers (process start and model loads included)
     with PeakRSS(lambda: descendants(me)) as peak:
         t2, out2 = timed(lambda: list(analyze(iter(load(args.shared, n)), workers=2)))
     assert len(out2) == n
-    rows.append(("2 local workers (incl. start-up)", f"{n / t2:.1f}", f"{words / t2:.0f}", peak.summary()))
+    c2 = peak.cpu_total()
+    rows.append(
+        (
+            "2 local workers (incl. start-up)",
+            f"{n / t2:.1f}",
+            f"{words / t2:.0f}",
+            f"{1000 * c2 / n:.0f} ms",
+            peak.summary(),
+        )
+    )
 
     # -- Ray, 2 actors
     ray_line = None
@@ -145,7 +183,16 @@ def main() -> None:
         with PeakRSS(ray_workers) as peak:
             t3, out3 = timed(lambda: list(analyze_ray(iter(load(args.shared, n)), workers=2)))
         assert len(out3) == n
-        rows.append(("Ray, 2 actors (incl. actor start-up)", f"{n / t3:.1f}", f"{words / t3:.0f}", peak.summary()))
+        c3 = peak.cpu_total()
+        rows.append(
+            (
+                "Ray, 2 actors (incl. actor start-up)",
+                f"{n / t3:.1f}",
+                f"{words / t3:.0f}",
+                f"{1000 * c3 / n:.0f} ms",
+                peak.summary(),
+            )
+        )
         ray_line = f"Ray start-up (ray.init of a local instance): {t_ray_init:.1f} s, not included above."
 
     # -- per-article costs
@@ -195,11 +242,14 @@ def main() -> None:
         except Exception as exc:  # noqa: BLE001 - a report line, not a crash
             pg_lines.append(f"| PostgreSQL unavailable: {exc} | | |")
 
-    print(f"## Scaling benchmark ({time.strftime('%Y-%m-%d')}, {platform.node()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()})\n")
+    print(
+        f"## Scaling benchmark ({time.strftime('%Y-%m-%d')}, {platform.node()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()})\n"
+    )
     print(f"{n} FA-KES dev articles, {words} words, {events} events found.\n")
-    print("| runner | articles/s | words/s | peak RSS per worker |")
-    print("|---|---|---|---|")
+    print(f"Load average before: {load_before}; after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}.\n")
+    print("| runner | articles/s | words/s | CPU per article (all workers) | peak RSS per worker |")
+    print("|---|---|---|---|---|")
     for r in rows:
         print("| " + " | ".join(r) + " |")
     print(f"\nModel load (in process): {t_load:.1f} s. Speed-up 1 -> 2 local workers: {t1 / t2:.2f}x.")
@@ -207,7 +257,12 @@ def main() -> None:
         print(ray_line)
     print("\n| per-article cost | value |")
     print("|---|---|")
-    print(f"| analysis, 1 worker | {1000 * t1 / n:.1f} ms |")
+    print(f"| reading the input (JSON Lines, in the driver) | {1000 * t_read / n:.2f} ms |")
+    print(f"| analysis, 1 worker (wall) | {1000 * t1 / n:.1f} ms |")
+    print(f"| analysis, 1 worker (CPU) | {1000 * c1 / n:.1f} ms |")
+    blobs_in = [pickle.dumps(a, protocol=5) for a in analysed]
+    tpk, _ = timed(lambda: [pickle.loads(b) for b in blobs_in])
+    print(f"| unpickling an analysed article (the driver, per result) | {1000 * tpk / n:.3f} ms |")
     for name, t in store_rows:
         print(f"| store insert, {name} | {1000 * t / n:.2f} ms |")
     print(f"| payload to a worker (pickled input article) | {payload_in / 1024:.1f} KB |")
