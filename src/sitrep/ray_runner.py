@@ -3,7 +3,7 @@
     sitrep ingest ./crawl/ --db postgresql://db/sitrep --runner ray --address ray://head:10001
 
 The driver (the ``sitrep`` process) reads the inputs as a stream and cuts it into chunks
-(``chunk_size`` articles or ``chunk_bytes`` of text, whichever comes first), so a crawl is
+(``chunk_size`` articles or ``chunk_bytes`` of pickled input, whichever comes first), so a crawl is
 never held whole. Each chunk becomes a Ray Dataset of pickled articles; ``map_batches`` runs
 it through a pool of actors (``_Analyser``), each of which loads the models once and
 analyses ``batch_size`` articles per call with one thread per numeric library. Order is
@@ -194,8 +194,8 @@ def run_ray(
     store: str | None = None,
     pipeline_factory: Callable[[], Any] | None = None,
     batch_size: int = 8,
-    chunk_size: int = 2000,
-    chunk_bytes: int = 64 * 1024 * 1024,
+    chunk_size: int | None = None,
+    chunk_bytes: int = 256 * 1024 * 1024,
     max_retries: int = 3,
     object_store_mb: int | None = None,
 ) -> Iterator[tuple[Article, str]]:
@@ -205,13 +205,16 @@ def run_ray(
     write each batch and ``outcome`` is ``new``, ``updated`` or ``unchanged`` (``""`` for an
     input with no text); the article is then a light copy without its findings. Without
     ``store`` the article is the full analysed record and ``outcome`` is ``""``.
-    ``workers``: actors (default: the cluster's CPUs)."""
+    ``workers``: actors (default: the cluster's CPUs). ``chunk_size``: articles per Ray
+    Dataset (default: 2,000 per actor)."""
     workers = workers or None  # 0 or None: the cluster's CPUs
     ray = connect(address, workers=workers, object_store_mb=object_store_mb)
     ctx = ray.data.DataContext.get_current()
     ctx.execution_options.preserve_order = True
     ctx.enable_progress_bars = False
     n_actors = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
+    # every chunk starts its actors again (model load): keep chunks long for each actor
+    chunk_size = chunk_size or 2000 * n_actors
     for chunk in _chunks(articles, chunk_size, chunk_bytes):
         blocks = max(1, min(len(chunk) // batch_size, n_actors * 4))
         ds = ray.data.from_items([{"article": b} for b in chunk], override_num_blocks=blocks)
