@@ -83,9 +83,7 @@ def test_actor_killed_mid_run_every_article_stored_once(ray_address: str, tmp_pa
     factory = functools.partial(probe_pipeline, f"a013:{marker}")
     with open_store(tmp_path / "s.db") as store:
         results = list(
-            store.add_many(
-                analyze_ray(arts(40), workers=2, pipeline_factory=factory, batch_size=4), batch=5
-            )
+            store.add_many(analyze_ray(arts(40), workers=2, pipeline_factory=factory, batch_size=4), batch=5)
         )
         assert marker.exists()
         assert [r.outcome for r in results] == ["new"] * 40
@@ -156,7 +154,10 @@ def test_120_dev_articles_same_events_on_every_runner_and_store(
         "sqlite-local": (str(tmp_path / "local.db"), ["--workers", "2"]),
         "postgres-local": (pg_server.create_database("eval_local"), ["--workers", "2"]),
         "sqlite-ray": (str(tmp_path / "ray.db"), ["--runner", "ray", "--address", ray_address]),
-        "postgres-ray": (pg_server.create_database("eval_ray"), ["--runner", "ray", "--address", ray_address]),
+        "postgres-ray": (
+            pg_server.create_database("eval_ray"),
+            ["--runner", "ray", "--address", ray_address],
+        ),
     }
     snaps = {}
     for name, (db, extra) in runs.items():
