@@ -235,7 +235,9 @@ def run_ray(
             raise
         except Exception as exc:  # noqa: BLE001 - Ray wraps worker failures in its own types
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise RayError(f"the Ray run failed after {max_retries} retries: {first}") from None
+            raise RayError(
+                f"the Ray run failed (a worker died more than {max_retries} times, or a batch raised): {first}"
+            ) from None
 
 
 def analyze_ray(articles: Iterable[Article], **options: Any) -> Iterator[Article]:
