@@ -57,6 +57,10 @@ def probe_pipeline() -> Pipeline:
     return Pipeline([Probe()])
 
 
+def broken_pipeline() -> Pipeline:
+    raise OSError("model files missing")
+
+
 def arts(n: int) -> list[Article]:
     return [
         Article(text=f"{'slow ' if i % 5 == 0 else ''}article number {i}", id=f"a{i:03d}") for i in range(n)
@@ -169,3 +173,12 @@ def test_ingest_killed_then_resume_stores_each_article_once(tmp_path: Path) -> N
     with open_store(db) as store:
         assert store.count("articles") == n
         assert store.scalar("SELECT COUNT(DISTINCT content_hash) FROM articles") == n
+
+
+def test_workers_that_cannot_start_stop_the_run_with_one_error() -> None:
+    from sitrep.runner import WorkerError
+
+    t = time.monotonic()
+    with pytest.raises(WorkerError, match="died .* times in a row"):
+        list(run_local(arts(40), workers=2, pipeline_factory=broken_pipeline, batch_size=4))
+    assert time.monotonic() - t < 120

@@ -25,6 +25,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
+from .errors import SitrepError
 from .record import Article
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,13 @@ THREAD_VARS = (
 )
 
 _pipeline: Any = None
+
+
+class WorkerError(SitrepError):
+    """Worker processes die before they finish anything (the models cannot load, say)."""
+
+    code = "workers"
+    status = 500
 
 
 def default_workers() -> int:
@@ -86,11 +94,14 @@ class _Job:
 class _Pool:
     """A ProcessPoolExecutor that can be replaced when a worker dies."""
 
-    def __init__(self, workers: int, factory: Callable[[], Any] | None) -> None:
+    def __init__(self, workers: int, factory: Callable[[], Any] | None, max_retries: int) -> None:
         self.workers, self.factory = workers, factory
         self.ctx = mp.get_context("spawn")  # not fork: a forked copy of a threaded parent can hang
         self.executor = self._new()
         self.restarts = 0
+        self.in_a_row = 0  # restarts since a batch last came back
+        # isolating one bad article costs at most max_retries + 2 restarts in a row
+        self.limit = max_retries + 3
 
     def _new(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
@@ -104,7 +115,16 @@ class _Pool:
     def restart(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
         self.restarts += 1
+        self.in_a_row += 1
+        if self.in_a_row > self.limit:
+            raise WorkerError(
+                f"worker processes died {self.in_a_row} times in a row without finishing a batch "
+                "(do the models load? see the worker's error above)"
+            )
         self.executor = self._new()
+
+    def succeeded(self) -> None:
+        self.in_a_row = 0
 
     def close(self) -> None:
         self.executor.shutdown(wait=True, cancel_futures=True)
@@ -126,7 +146,7 @@ def run_local(
     window = window or workers * 3
     saved = {v: os.environ.get(v) for v in THREAD_VARS}
     pin_threads()  # inherited by the workers before numpy loads there
-    pool = _Pool(workers, pipeline_factory)
+    pool = _Pool(workers, pipeline_factory, max_retries)
     try:
         pending: deque[_Job] = deque()
         for batch in _batches(articles, batch_size):
@@ -159,6 +179,7 @@ def _collect(pending: deque[_Job], pool: _Pool, max_retries: int) -> Iterator[Ar
         yield from _run_alone(suspects, pool, max_retries)
         return
     pending.popleft()
+    pool.succeeded()
     yield from results
 
 
@@ -182,4 +203,5 @@ def _run_alone(jobs: list[_Job], pool: _Pool, max_retries: int) -> Iterator[Arti
             else:
                 queue.appendleft(job)
             continue
+        pool.succeeded()
         yield from results
