@@ -158,6 +158,7 @@ def main() -> None:
             f"{n / t1:.1f}",
             f"{words / t1:.0f}",
             f"{1000 * c1 / n:.0f} ms",
+            f"{c1 / t1:.2f}",
             peak.summary(),
         )
     )
@@ -179,9 +180,10 @@ def main() -> None:
             (
                 label,
                 f"{n / total:.1f}",
-                f"{steady:.1f}",
+                f"{steady:.1f}" if steady_ok else "-",
                 f"{words / total:.0f}",
                 f"{1000 * used / n:.0f} ms",
+                f"{used / total:.2f}",
                 peak.summary(),
             )
         )
@@ -268,9 +270,10 @@ def main() -> None:
     print(f"{n} FA-KES dev articles, {words} words, {events} events found.\n")
     print(f"Load average before: {load_before}; after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}.\n")
     print(
-        "| runner | articles/s, total | articles/s, steady | words/s, total | CPU per article | peak RSS per worker |"
+        "| runner | articles/s, total | articles/s, steady | words/s, total | CPU per article "
+        "| cores obtained | peak RSS per worker |"
     )
-    print("|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|")
     for r in rows:
         print("| " + " | ".join(r) + " |")
     print(
