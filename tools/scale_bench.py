@@ -125,6 +125,36 @@ def timed(fn) -> tuple[float, object]:  # type: ignore[no-untyped-def]
     return time.perf_counter() - t, out
 
 
+class Burn:
+    """A control stage: 50 ms of pure CPU per article, nothing shared."""
+
+    name, needs, sets = "burn", ("text",), ("burn",)
+
+    def __call__(self, a: Article) -> Article:
+        t = time.process_time()
+        while time.process_time() - t < 0.05:
+            pass
+        return a
+
+
+def burn_pipeline() -> Pipeline:
+    return Pipeline([Burn()])
+
+
+def control() -> str:
+    """The runner with a stage that only burns CPU: what speed-up the machine gives now."""
+    rates = {}
+    for w in (1, 2):
+        arts = [Article(text=f"x {i}") for i in range(80)]
+        t = time.perf_counter()
+        list(run_local(iter(arts), workers=w, pipeline_factory=burn_pipeline))
+        rates[w] = 80 / (time.perf_counter() - t)
+    return (
+        f"Control (a stage that burns 50 ms of CPU per article; ideal 20/s per worker): "
+        f"1 worker {rates[1]:.1f}/s, 2 workers {rates[2]:.1f}/s, speed-up {rates[2] / rates[1]:.2f}x."
+    )
+
+
 def _writer(url: str, blobs: list[bytes]) -> None:
     with open_store(url) as store:
         for _ in store.add_many((pickle.loads(b) for b in blobs), batch=50):
@@ -216,6 +246,8 @@ def main() -> None:
         )
         ray_line = f"Ray start-up (ray.init of a local instance): {t_ray_init:.1f} s, not included above."
 
+    control_line = control()
+
     # -- per-article costs
     payload_in = sum(len(pickle.dumps(a, protocol=5)) for a in load(args.shared, n)) / n
     payload_out = sum(len(pickle.dumps(a, protocol=5)) for a in analysed) / n
@@ -282,6 +314,12 @@ def main() -> None:
     print(f"Steady: after the first {WARM} results (start-up and model loads excluded).")
     if ray_line:
         print(ray_line)
+    print(control_line)
+    auto = Path("/proc/sys/kernel/sched_autogroup_enabled")
+    if auto.exists() and auto.read_text().strip() == "1":
+        print(
+            "The kernel groups processes by session for CPU fairness (sched_autogroup): all of a run's workers share its session's share of the cores."
+        )
     print("\n| per-article cost | value |")
     print("|---|---|")
     print(f"| reading the input (JSON Lines, in the driver) | {1000 * t_read / n:.2f} ms |")
