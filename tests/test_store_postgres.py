@@ -323,3 +323,28 @@ def test_cli_query_verbs_on_postgres(pg_url: str, tmp_path: Path) -> None:
         and r.stderr.startswith("sitrep: error: cannot connect")
         and "Traceback" not in r.stderr
     )
+
+
+def test_two_cli_ingests_at_once_store_each_article_once(pg_url: str, tmp_path: Path) -> None:
+    """Two `sitrep ingest` processes on the same inputs, at the same time, one PostgreSQL
+    store: every article once, and each process says what it found already there."""
+    import json
+
+    src = tmp_path / "in.jsonl"
+    with src.open("w") as f:
+        for i in range(40):
+            f.write(
+                json.dumps({"id": f"c{i}", "text": f"Clashes were reported near Homs on day {i}."}) + "\n"
+            )
+    cmd = [SITREP, "ingest", str(src), "--db", pg_url, "--workers", "1", "--quiet"]
+    procs = [subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    errs = [p.communicate(timeout=300)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], errs
+    with open_store(pg_url) as store:
+        assert store.count("articles") == 40
+        assert store.scalar("SELECT COUNT(DISTINCT content_hash) FROM articles") == 40
+    import re
+
+    new = [int(re.search(r"stored (\d+) new", e).group(1)) for e in errs]  # type: ignore[union-attr]
+    there = [int(re.search(r"(\d+) already there", e).group(1)) for e in errs]  # type: ignore[union-attr]
+    assert sum(new) == 40 and sum(there) == 40
