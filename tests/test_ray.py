@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")  # loopback only, before ray loads
+os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # no usage reports over the network
 
 from sitrep.pipeline import Pipeline  # noqa: E402
 from sitrep.ray_runner import RayError, analyze_ray, connect, run_ray  # noqa: E402

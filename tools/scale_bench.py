@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
 
 from sitrep.ingest import read_inputs  # noqa: E402
 from sitrep.pipeline import Pipeline  # noqa: E402

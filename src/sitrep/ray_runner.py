@@ -66,6 +66,7 @@ def connect(
     module. A Ray already initialised in this process is used as it is.
 
     A local instance listens on the loopback address only (it serves this machine)."""
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # Ray would report usage over the network
     if not address:
         os.environ.setdefault(LOOPBACK_ENV, "0")  # read when ray is imported
     else:
