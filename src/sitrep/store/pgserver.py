@@ -77,7 +77,9 @@ class TempPostgres:
         why = available()
         if why:
             raise StoreError(f"cannot start a throwaway PostgreSQL: {why}")
-        self.dir = Path(tempfile.mkdtemp(prefix="sitrep-pg-"))
+        # /tmp: short enough for a Unix socket path (107 bytes), and the postgres user can
+        # reach it (a $TMPDIR under /root could not be)
+        self.dir = Path(tempfile.mkdtemp(prefix="sitrep-pg-", dir="/tmp" if os.path.isdir("/tmp") else None))
         if os.geteuid() == 0:
             pw = pwd.getpwnam("postgres")
             os.chown(self.dir, pw.pw_uid, pw.pw_gid)
