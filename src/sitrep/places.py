@@ -1,14 +1,660 @@
-"""Stage `places` (first skeleton; the Places issue builds recognition and resolution).
+"""Stage `places`: find every place an article names and put it on its GeoNames point.
 
 Contract other stages rely on:
-- ``PlacesStage`` sets ``article.places``: every toponym with its span and resolved point.
+- ``PlacesStage`` sets ``article.places``: every toponym with its span (exact character
+  offsets into ``article.text``) and its resolved point; and resolves
+  ``article.dateline["mention"]`` into ``article.dateline["place"]``.
 - ``locate(article, start, end)`` -> the most specific Place the text between ``start``
-  and ``end`` (an event's sentence) supports, with ``geo_precision`` set, else None.
+  and ``end`` (an event's sentence) supports, with ``geo_precision`` set (ACLED: 1 the
+  town, 2 near a town or part of a region, 3 the region), falling back to the article's
+  focus (its dateline, else its main place) when the sentence names none.
+- ``resolve_spans(text, spans)``: the same resolution for spans found by another recogniser.
+
+How (docs/places.md has the long form):
+1. Recognition. Runs of capitalised words (with the connectors of place names: "Deir
+   ez-Zor", "Stratford-upon-Avon") are looked up in the gazetteer by their folded key, and
+   spaCy's GPE/LOC/FAC entities also by their transliteration skeleton; the longest match
+   wins. Guards drop demonyms ("Syrian"), names inside a person's name ("Paris Hilton"),
+   names after a title ("President Lincoln") or before a street word ("Memphis Street"),
+   and common words that are only capitalised because they start a sentence. spaCy's
+   PERSON label alone does not veto a gazetteer name (it calls "Ain Issa" a person).
+2. Resolution. Every candidate place of every mention gets a score from a small linear
+   model (``data/gazetteer/ranker.json``): how the name matched, feature type, population,
+   whether it is a capital; and agreement with the rest of the article: the countries and
+   first-order divisions it names (demonyms count too), an explicit qualifier ("Paris,
+   Texas"), the distance to the other places, the dateline. Two passes: the first resolves
+   with priors only, the second with the context of the first. One name keeps one sense
+   in an article.
 """
 
 from __future__ import annotations
 
+import functools
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import yaml
+
+from .gazetteer import (
+    NAME_ABBR,
+    NAME_ALT,
+    NAME_MAIN,
+    NAME_PATCH,
+    NAME_SKELETON,
+    Entry,
+    Gazetteer,
+    Match,
+    load,
+)
+from .gazetteer.names import fold, skeleton
 from .record import Article, Place
+
+MAX_TOKENS = 7
+PLACE_LABELS = ("GPE", "LOC", "FAC")
+# first words that mark an Arabic or Kurdish place name even when spaCy calls it a person
+PLACE_PREFIXES = frozenset(
+    "ain ayn ain tal tall tell deir dayr dair kafr kfar jabal jebel jisr bir khan ras wadi hayy tal "
+    "qasr qalat qalaat maarat maarrat marat sheikh umm abu beit bayt bab mazraat".split()
+)
+NEAR_WORDS = re.compile(
+    r"\b(near|outside|outskirts of|close to|around|north of|south of|east of|west of|"
+    r"(?:north|south|east|west)(?:east|west)? of|countryside of|vicinity of|km from|kilometers from|"
+    r"kilometres from|miles from|suburbs? of|environs of)\s+(?:the\s+)?(?:town of\s+|city of\s+|village of\s+)?$",
+    re.IGNORECASE,
+)
+
+
+@functools.cache
+def _guards() -> dict[str, frozenset[str]]:
+    data = yaml.safe_load(resources.files("sitrep.data").joinpath("gazetteer/guards.yaml").read_text("utf-8"))
+    return {k: frozenset(str(w) for w in v) for k, v in data.items()}
+
+
+@functools.cache
+def _ranker() -> dict[str, float]:
+    text = resources.files("sitrep.data").joinpath("gazetteer/ranker.json").read_text("utf-8")
+    import json
+
+    weights: dict[str, float] = json.loads(text)["weights"]
+    return weights
+
+
+# --- recognition ---------------------------------------------------------------------------
+@dataclass
+class Mention:
+    """A toponym in the text and the gazetteer places it may name."""
+
+    start: int
+    end: int
+    text: str
+    matches: list[Match]
+    label: str = ""  # spaCy entity label around it, if any
+    embedded: bool = False  # inside an organisation's name ("University of California")
+    locative: bool = False  # after a locative word ("in", "to", "near")
+    near: bool = False  # "near X", "outside X": the event is by X, not in it
+    qualifier: Mention | None = None  # "Springfield, Illinois": the mention that qualifies it
+    chosen: Entry | None = None
+    score: float = 0.0
+    scores: dict[int, float] = field(default_factory=dict)
+    key: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            self.key = fold(self.text)
+
+
+def _is_cap(s: str) -> bool:
+    s = s.lstrip("'‘’ʿʾ`\"")
+    return bool(s) and s[0].isupper()
+
+
+_PROPN = 96  # spacy.symbols.PROPN
+ARTICLES = frozenset(("al", "el", "as", "ad", "ar", "az", "an", "at", "ash", "ez"))
+
+
+class Tokens:
+    """The token attributes recognition reads, taken from the Doc once (spaCy's token
+    objects are slow to create)."""
+
+    __slots__ = ("text", "lower", "idx", "end", "cap", "sent_start", "pos", "is_stop", "ents")
+
+    def __init__(self, doc: Any, text: str) -> None:
+        from spacy.attrs import ENT_IOB, ENT_TYPE, IDX, IS_STOP, LENGTH, POS, SENT_START
+
+        arr = doc.to_array([IDX, LENGTH, SENT_START, POS, IS_STOP, ENT_IOB, ENT_TYPE]).tolist()
+        self.idx = [r[0] for r in arr]
+        self.end = [r[0] + r[1] for r in arr]
+        self.text = [text[r[0] : r[0] + r[1]] for r in arr]
+        self.lower = [t.lower() for t in self.text]
+        self.cap = [_is_cap(t) for t in self.text]
+        self.sent_start = [r[2] == 1 for r in arr]
+        self.pos = [r[3] == _PROPN for r in arr]
+        self.is_stop = [bool(r[4]) for r in arr]
+        # entities as token -> (start, end, label), from the IOB codes (3 begin, 1 inside)
+        self.ents: dict[int, tuple[int, int, str]] = {}
+        strings = doc.vocab.strings
+        k, n = 0, len(arr)
+        while k < n:
+            if arr[k][5] == 3:
+                j = k + 1
+                while j < n and arr[j][5] == 1:
+                    j += 1
+                span = (k, j, strings[arr[k][6]])
+                for t in range(k, j):
+                    self.ents[t] = span
+                k = j
+            else:
+                k += 1
+
+
+class Recognizer:
+    """Toponym spans in a spaCy Doc, with their gazetteer candidates."""
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.gaz = gazetteer
+        g = _guards()
+        self.connectors = g["connectors"]
+        self.titles = g["person_titles"]
+        self.after = g["not_place_after"]
+        self.locative = g["locative"]
+        self.common = g["common_words"]
+        self.inner = self.connectors | {"-", "'", "’", ".", "&"}
+
+    def _spans(self, toks: Tokens) -> list[tuple[int, int]]:
+        """Token ranges [i, j) that could be place names: start and end on a capitalised word
+        (or an Arabic article joined by a hyphen: "al-Bab"), connectors inside, no sentence
+        boundary."""
+        out: list[tuple[int, int]] = []
+        text, cap, sent = toks.text, toks.cap, toks.sent_start
+        n = len(text)
+        inner = self.inner
+        for i in range(n):
+            if not cap[i]:
+                if not (text[i].lower() in ARTICLES and i + 2 < n and text[i + 1] == "-" and cap[i + 2]):
+                    continue
+            for j in range(i + 1, min(n, i + MAX_TOKENS) + 1):
+                k = j - 1
+                if k > i:
+                    if sent[k]:
+                        break
+                    if not (cap[k] or text[k].lower() in inner):
+                        break
+                if cap[k] or (k > i and text[k] == "."):
+                    out.append((i, j))
+        return out
+
+    def find(self, doc: Any, text: str, toks: Tokens | None = None) -> list[Mention]:
+        toks = toks or Tokens(doc, text)
+        spans = self._spans(toks)
+        if not spans:
+            return []
+        idx, ends = toks.idx, toks.end
+        ents = toks.ents
+        keys: dict[tuple[int, int], str] = {}
+        for i, j in spans:
+            keys[(i, j)] = fold(text[idx[i] : ends[j - 1]])
+        firsts = self.gaz.prefixes(k.split(" ", 1)[0] for k in keys.values() if k)
+        wanted = {k for k in keys.values() if k and k.split(" ", 1)[0] in firsts}
+        # transliteration keys for what spaCy calls a place or a person, or what follows a
+        # locative word ("to Ayn Issa")
+        skel: dict[tuple[int, int], str] = {}
+        for (i, j), k in keys.items():
+            if not k:
+                continue
+            ent = ents.get(i)
+            is_ent = ent is not None and ent[0] == i and ent[1] == j and ent[2] in (*PLACE_LABELS, "PERSON")
+            if is_ent or (i > 0 and toks.lower[i - 1] in self.locative and j - i <= 3):
+                sk = skeleton(k, folded=True)
+                if len(sk) >= 4:
+                    skel[(i, j)] = "~" + sk
+        found = self.gaz.lookup_keys(wanted | set(skel.values()))
+        cands: list[tuple[int, int, list[Match]]] = []
+        for (i, j), k in keys.items():
+            ms = found.get(k) or []
+            if not ms and (i, j) in skel:
+                ms = found.get(skel[(i, j)]) or []
+            if ms:
+                cands.append((i, j, ms))
+        # the longest match wins; then left to right
+        cands.sort(key=lambda c: (idx[c[0]] - ends[c[1] - 1], c[0]))
+        taken = [False] * len(toks.text)
+        mentions: list[Mention] = []
+        for i, j, ms in cands:
+            if any(taken[i:j]):
+                continue
+            m = self._guard(toks, text, i, j, ms, ents)
+            if m is None:
+                continue
+            for k in range(i, j):
+                taken[k] = True
+            mentions.append(m)
+        mentions.sort(key=lambda m: m.start)
+        self._qualify(mentions, text)
+        return mentions
+
+    def _guard(
+        self, toks: Tokens, text: str, i: int, j: int, ms: list[Match], ents: dict[int, tuple[int, int, str]]
+    ) -> Mention | None:
+        """The mention, or None when the words around it say it is not a place."""
+        s, e = toks.idx[i], toks.end[j - 1]
+        if toks.text[j - 1] == "." and not any(m.kind == NAME_ABBR for m in ms):
+            return None
+        surface = text[s:e]
+        letters = surface.replace(".", "").replace(" ", "").replace("-", "")
+        if letters.isupper() and len(letters) <= 3:
+            ms = [m for m in ms if m.kind == NAME_ABBR]  # "US", "UK": only as abbreviations
+        ms = [m for m in ms if m.kind != NAME_ABBR or surface in (m.surface or "").split("|")]
+        if not ms:
+            return None
+        key = fold(surface)
+        if self.gaz.demonyms.get(key) is not None and not any(
+            m.kind in (NAME_MAIN, NAME_ABBR) and m.entry.level <= 2 for m in ms
+        ):
+            return None
+        ent = ents.get(i)
+        label = ent[2] if ent is not None else ""
+        whole = ent is not None and ent[0] <= i and ent[1] >= j
+        exact = ent is not None and ent[0] == i and ent[1] == j
+        n = len(toks.text)
+        prev = toks.text[i - 1] if i > 0 else ""
+        nxt = toks.text[j] if j < n else ""
+        locative = i > 0 and toks.lower[i - 1] in self.locative
+        if prev and prev.rstrip(".") in self.titles and toks.cap[i - 1]:
+            return None
+        if nxt and nxt.rstrip(".") in self.after and toks.cap[j]:
+            return None
+        if label == "PERSON" and whole and not exact:
+            return None  # part of a person's name: "Paris Hilton", "George Washington"
+        if label == "PERSON" and exact:
+            first = toks.lower[i].strip("'’‘ʿ")
+            strong = any(m.entry.level <= 2 for m in ms) or first in PLACE_PREFIXES or locative
+            if not strong:
+                return None
+        if j - i == 1:
+            word = toks.text[i]
+            if label not in PLACE_LABELS:
+                if word in self.common or toks.is_stop[i]:
+                    return None
+                if not toks.pos[i] and not locative:
+                    return None
+            if label in ("DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"):
+                return None
+        embedded = label in ("ORG", "NORP", "WORK_OF_ART", "EVENT", "LAW", "PRODUCT") and whole and not exact
+        m = Mention(s, e, surface, ms, label=label, embedded=embedded, locative=locative, key=key)
+        m.near = bool(NEAR_WORDS.search(text[max(0, s - 40) : s]))
+        return m
+
+    @staticmethod
+    def _qualify(mentions: list[Mention], text: str) -> None:
+        """ "Springfield, Illinois", "Paris, Texas", "Aleppo (Syria)": the second qualifies the first."""
+        for a, b in zip(mentions, mentions[1:], strict=False):
+            between = text[a.end : b.start]
+            if between.strip() in (",", "(") and len(between) <= 3:
+                if any(m.entry.level <= 3 for m in b.matches):
+                    a.qualifier = b
+
+
+# --- resolution ----------------------------------------------------------------------------
+def _km(a: Entry, b: Entry) -> float:
+    p1, p2 = math.radians(a.lat), math.radians(b.lat)
+    dp, dl = p2 - p1, math.radians(b.lon - a.lon)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 6371.0 * 2 * math.asin(math.sqrt(min(1.0, h)))
+
+
+def _contains(big: Entry, small: Entry) -> bool:
+    """Whether ``small`` lies in ``big`` (by country / admin1 codes)."""
+    if big.id == small.id or big.level >= small.level:
+        return False
+    if big.level == 1:
+        return big.country == small.country
+    if big.level == 2:
+        return big.country == small.country and big.admin1 == small.admin1 and small.admin1 is not None
+    if big.level == 3:
+        return (
+            big.country == small.country
+            and big.admin1 == small.admin1
+            and big.admin2 == small.admin2
+            and small.admin2 is not None
+        )
+    return False
+
+
+FEATURES = (
+    "bias",
+    "kind_main",
+    "kind_alt",
+    "kind_abbr",
+    "kind_patch",
+    "kind_skeleton",
+    "log_pop",
+    "level_country",
+    "level_admin1",
+    "level_admin2",
+    "level_region",
+    "capital",
+    "only",
+    "rank_pop",
+    "admin_same_name_city",
+    "country_share",
+    "admin1_share",
+    "qualified",
+    "contains_other",
+    "near_other",
+    "dateline_country",
+    "dateline_admin1",
+)
+MAX_CANDIDATES = 40  # per name, the most populous; more only slow the ranking down
+
+
+@dataclass
+class Name:
+    """All mentions of one name in an article, resolved together (one sense per name)."""
+
+    key: str
+    mentions: list[Mention]
+    cands: list[Match]
+    prior: Any = None  # numpy array: the context-free part of each candidate's score
+    feats: Any = None  # numpy matrix: candidates x FEATURES
+    chosen: int = 0
+    weight: float = 1.0
+
+
+class Resolver:
+    def __init__(self, gazetteer: Gazetteer, weights: dict[str, float] | None = None) -> None:
+        self.gaz = gazetteer
+        w = weights or _ranker()
+        self.w = np.array([w.get(f, 0.0) for f in FEATURES])
+        self.col = {f: i for i, f in enumerate(FEATURES)}
+
+    @staticmethod
+    def _candidates(mentions: list[Mention]) -> list[Match]:
+        best: dict[int, Match] = {}
+        for m in mentions:
+            for match in m.matches:
+                old = best.get(match.entry.id)
+                if old is None or match.kind < old.kind:
+                    best[match.entry.id] = match
+        ranked = sorted(best.values(), key=lambda x: (x.kind == NAME_SKELETON, -x.entry.population))
+        return ranked[:MAX_CANDIDATES]
+
+    def _static(self, name: Name) -> None:
+        """The features that do not depend on the rest of the article."""
+        c = self.col
+        cands = name.cands
+        f = np.zeros((len(cands), len(FEATURES)))
+        city_admin = {(m.entry.country, m.entry.admin1) for m in cands if m.entry.level == 4}
+        for r, match in enumerate(cands):
+            e = match.entry
+            row = f[r]
+            row[c["bias"]] = 1.0
+            row[c["kind_main"] + min(match.kind, 4)] = 1.0
+            row[c["log_pop"]] = math.log10(e.population + 1) / 7.0
+            lvl = e.level
+            if lvl == 1:
+                row[c["level_country"]] = 1.0
+            elif lvl == 2:
+                row[c["level_admin1"]] = 1.0
+            elif lvl == 3:
+                row[c["level_admin2"]] = 1.0
+            elif lvl == 0:
+                row[c["level_region"]] = 1.0
+            row[c["capital"]] = float(e.fcode == "PPLC")
+            row[c["only"]] = float(len(cands) == 1)
+            row[c["rank_pop"]] = 1.0 / (1 + r)
+            row[c["admin_same_name_city"]] = float(lvl in (2, 3) and (e.country, e.admin1) in city_admin)
+        name.feats = f
+
+    def _contextual(
+        self, name: Name, names: list[Name], dateline: Entry | None, demonyms: Counter[str]
+    ) -> None:
+        c = self.col
+        f = name.feats
+        cands = [m.entry for m in name.cands]
+        others = [(o, o.cands[o.chosen].entry) for o in names if o is not name and o.cands]
+        countries: Counter[str] = Counter(demonyms)
+        admin1: Counter[str] = Counter()
+        admin2: set[tuple[str | None, str | None, str | None]] = set()
+        total = float(sum(demonyms.values()))
+        for o, oe in others:
+            if oe.country:
+                countries[oe.country] += o.weight
+            if oe.admin1_key:
+                admin1[oe.admin1_key] += o.weight * (1.0 if oe.level >= 3 else 1.5)
+            if oe.level >= 4 and oe.admin2:
+                admin2.add((oe.country, oe.admin1, oe.admin2))
+            total += o.weight
+        if dateline is not None:
+            if dateline.country:
+                countries[dateline.country] += 1.0
+            if dateline.admin1_key:
+                admin1[dateline.admin1_key] += 1.0
+            total += 1.0
+        other_countries = {oe.country for _, oe in others if oe.level >= 2}
+        other_admin1 = {(oe.country, oe.admin1) for _, oe in others if oe.level >= 3}
+        qual: list[Entry] = []
+        for m in name.mentions:
+            if m.qualifier is not None:
+                qn = m.qualifier
+                qual.extend(x.entry for x in qn.matches) if qn.chosen is None else qual.append(qn.chosen)
+        for r, e in enumerate(cands):
+            row = f[r]
+            if total > 0 and e.country:
+                row[c["country_share"]] = countries.get(e.country, 0.0) / total
+                if e.admin1_key and e.level >= 3:
+                    row[c["admin1_share"]] = min(1.0, admin1.get(e.admin1_key, 0.0) / total * 2)
+            row[c["qualified"]] = float(any(_contains(q, e) for q in qual)) if qual else 0.0
+            if e.level == 1:
+                row[c["contains_other"]] = float(e.country in other_countries)
+            elif e.level == 2:
+                row[c["contains_other"]] = float((e.country, e.admin1) in other_admin1)
+            elif e.level == 3:
+                row[c["contains_other"]] = float((e.country, e.admin1, e.admin2) in admin2)
+            if dateline is not None:
+                row[c["dateline_country"]] = float(dateline.country == e.country and e.country is not None)
+                row[c["dateline_admin1"]] = float(
+                    e.level >= 3 and e.admin1_key is not None and dateline.admin1_key == e.admin1_key
+                )
+        # distance to the other towns the article names
+        pts = [oe for _, oe in others if oe.level >= 3]
+        if pts and len(cands) > 1:
+            lat = np.radians(np.array([e.lat for e in cands]))[:, None]
+            lon = np.radians(np.array([e.lon for e in cands]))[:, None]
+            plat = np.radians(np.array([p.lat for p in pts]))[None, :]
+            plon = np.radians(np.array([p.lon for p in pts]))[None, :]
+            h = np.sin((plat - lat) / 2) ** 2 + np.cos(lat) * np.cos(plat) * np.sin((plon - lon) / 2) ** 2
+            d = 12742.0 * np.arcsin(np.sqrt(np.clip(h, 0, 1))).min(axis=1)
+            near = np.clip(1.0 - d / 500.0, 0.0, 1.0)
+            small = np.array([e.level >= 3 for e in cands])
+            f[:, c["near_other"]] = np.where(small, near, 0.0)
+        else:
+            f[:, c["near_other"]] = 0.0
+
+    def resolve(
+        self,
+        mentions: list[Mention],
+        demonyms: Sequence[tuple[str | None, int | None]] = (),
+        dateline: Entry | None = None,
+    ) -> None:
+        """Choose a place for every mention (in place: ``m.chosen``, ``m.score``)."""
+        groups: dict[str, list[Mention]] = defaultdict(list)
+        for m in mentions:
+            groups[m.key].append(m)
+        names = []
+        for key, ms in groups.items():
+            cands = self._candidates(ms)
+            if not cands:
+                continue
+            n = Name(key, ms, cands, weight=sum(0.5 if m.embedded else 1.0 for m in ms))
+            self._static(n)
+            names.append(n)
+        for n in names:
+            n.chosen = int(np.argmax(n.feats @ self.w))
+            for m in n.mentions:
+                m.chosen = n.cands[n.chosen].entry
+        dem: Counter[str] = Counter()
+        for country, _ in demonyms:
+            if country:
+                dem[country] += 0.5
+        ambiguous = [n for n in names if len(n.cands) > 1]
+        for _ in range(2):
+            for n in ambiguous:
+                self._contextual(n, names, dateline, dem)
+            for n in names:
+                scores = n.feats @ self.w
+                n.chosen = int(np.argmax(scores))
+                for m in n.mentions:
+                    m.chosen = n.cands[n.chosen].entry
+                    m.score = _sigmoid(float(scores[n.chosen]))
+                    m.scores = {x.entry.id: float(s) for x, s in zip(n.cands, scores, strict=True)}
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, x))))
+
+
+# --- the stage and the API -----------------------------------------------------------------
+def _precision(e: Entry, near: bool = False) -> int:
+    if e.level >= 4:
+        return 2 if near else 1
+    if e.level == 3:
+        return 2
+    return 3
+
+
+class Geoparser:
+    """Recognition and resolution over one gazetteer (loaded once)."""
+
+    def __init__(self, gazetteer: Gazetteer | str | None = None) -> None:
+        self.gaz = gazetteer if isinstance(gazetteer, Gazetteer) else load(gazetteer)
+        self.recognizer = Recognizer(self.gaz)
+        self.resolver = Resolver(self.gaz)
+
+    def demonyms(self, toks: Tokens) -> list[tuple[str | None, int | None]]:
+        out = []
+        dem = self.gaz.demonyms
+        for word, cap in zip(toks.lower, toks.cap, strict=True):
+            if cap:
+                d = dem.get(word)
+                if d is not None and d[0]:
+                    out.append(d)
+        return out
+
+    def dateline_entry(self, mention: str) -> tuple[Entry | None, float]:
+        """The place a dateline names ("RAQQA, SYRIA", "BEIRUT", "Springfield, Ill.")."""
+        parts = [p.strip() for p in mention.split(",") if p.strip()]
+        if not parts:
+            return None, 0.0
+        head = Mention(0, len(parts[0]), parts[0], self._lookup(parts[0]))
+        if not head.matches:
+            return None, 0.0
+        mentions = [head]
+        if len(parts) > 1:
+            q = Mention(len(parts[0]) + 2, len(mention), parts[1], self._lookup(parts[1]))
+            if q.matches:
+                head.qualifier = q
+                mentions.append(q)
+        self.resolver.resolve(mentions)
+        return head.chosen, head.score
+
+    def _lookup(self, name: str) -> list[Match]:
+        ms = self.gaz.lookup(name)
+        if name.isupper() and len(name) > 3:
+            return [m for m in ms if m.kind != NAME_ABBR] or ms
+        return [m for m in ms if m.kind != NAME_ABBR or name in (m.surface or "").split("|")]
+
+    def parse(self, text: str, doc: Any, dateline: str | None = None) -> tuple[list[Place], Place | None]:
+        toks = Tokens(doc, text)
+        mentions = self.recognizer.find(doc, text, toks)
+        dl_entry, dl_score = self.dateline_entry(dateline) if dateline else (None, 0.0)
+        self.resolver.resolve(mentions, self.demonyms(toks), dl_entry)
+        places = [
+            to_place(self.gaz, m.text, m.start, m.end, m.chosen, m.score, m.near)
+            for m in mentions
+            if m.chosen
+        ]
+        dl_place = None
+        if dl_entry is not None and dateline:
+            pos = text.find(dateline.split(",")[0].strip())
+            head = dateline.split(",")[0].strip()
+            dl_place = to_place(
+                self.gaz,
+                head,
+                pos if pos >= 0 else None,
+                pos + len(head) if pos >= 0 else None,
+                dl_entry,
+                dl_score,
+            )
+        return places, dl_place
+
+    def resolve_spans(
+        self, text: str, spans: Iterable[tuple[int, int]], *, context: Iterable[tuple[int, int]] = ()
+    ) -> list[Place | None]:
+        """Resolve toponym spans another recogniser found. ``context`` may give more spans
+        whose places inform the choice but are not returned. One result per span (None when
+        the gazetteer does not know the name)."""
+        spans = list(spans)
+        mentions: list[Mention | None] = []
+        for s, e in spans:
+            if not (0 <= s < e <= len(text)):
+                mentions.append(None)
+                continue
+            ms = self._lookup(text[s:e])
+            mentions.append(Mention(s, e, text[s:e], ms) if ms else None)
+        extra = []
+        for s, e in context:
+            if 0 <= s < e <= len(text):
+                ms = self._lookup(text[s:e])
+                if ms:
+                    extra.append(Mention(s, e, text[s:e], ms))
+        live = [m for m in mentions if m is not None] + extra
+        live.sort(key=lambda m: m.start)
+        Recognizer._qualify(live, text)
+        self.resolver.resolve(live)
+        return [
+            to_place(self.gaz, m.text, m.start, m.end, m.chosen, m.score)
+            if m is not None and m.chosen
+            else None
+            for m in mentions
+        ]
+
+
+def to_place(
+    gaz: Gazetteer,
+    mention: str,
+    start: int | None,
+    end: int | None,
+    e: Entry,
+    score: float,
+    near: bool = False,
+) -> Place:
+    return Place(
+        mention=mention,
+        start=start,
+        end=end,
+        geonameid=e.id if e.id > 0 else None,
+        name=e.name,
+        country=e.country,
+        admin1=gaz.admin1_name(e),
+        lat=e.lat,
+        lon=e.lon,
+        feature=e.feature,
+        score=round(score, 3),
+        feature_code=e.fcode,
+        population=e.population or None,
+        geo_precision=_precision(e, near),
+    )
+
+
+@functools.cache
+def _default_parser(path: str | None = None) -> Geoparser:
+    return Geoparser(path)
 
 
 class PlacesStage:
@@ -16,14 +662,70 @@ class PlacesStage:
     needs = ("doc", "text")
     sets = ("places",)
 
+    def __init__(self, gazetteer: str | None = None) -> None:
+        self.parser = _default_parser(gazetteer)
+
     def __call__(self, article: Article) -> Article:
+        doc = article._doc
+        if doc is None:
+            return article
+        mention = (article.dateline or {}).get("mention")
+        places, dl_place = self.parser.parse(article.text, doc, mention)
+        article.places = places
+        if article.dateline is not None and mention:
+            article.dateline["place"] = dl_place.to_dict() if dl_place is not None else None
         return article
 
 
+def resolve_spans(text: str, spans: Iterable[tuple[int, int]], **options: Any) -> list[Place | None]:
+    """Resolve toponym spans found by your own recogniser (see ``Geoparser.resolve_spans``)."""
+    return _default_parser(options.pop("gazetteer", None)).resolve_spans(text, spans, **options)
+
+
 def locate(article: Article, start: int, end: int) -> Place | None:
-    """The place an event in ``article.text[start:end]`` happened at (skeleton: the first
-    place mentioned inside the span)."""
-    for p in article.places:
-        if p.start is not None and start <= p.start < end and p.lat is not None:
-            return p
-    return None
+    """The place an event in ``article.text[start:end]`` happened at: the most specific
+    place named in that stretch (a town before its region, a region before its country),
+    else the article's focus (its dateline's place, else its most named specific place) at a
+    coarser precision. None when the article names no place at all."""
+    inside = [
+        p for p in article.places if p.start is not None and start <= p.start < end and p.lat is not None
+    ]
+    if inside:
+        best = max(inside, key=lambda p: (_specificity(p), -(p.start or 0)))
+        return Place.from_dict(best.to_dict())
+    focus = article_focus(article)
+    if focus is None:
+        return None
+    out = Place.from_dict(focus.to_dict())
+    assert out is not None
+    spec = _specificity(out)
+    out.geo_precision = 2 if spec >= 3 else 3
+    return out
+
+
+def _specificity(p: Place) -> int:
+    code = p.feature_code or ""
+    if code.startswith("PPL") or p.feature == "populated place":
+        return 4
+    if code == "ADM2":
+        return 3
+    if code == "ADM1":
+        return 2
+    if code.startswith("PCL"):
+        return 1
+    return 0
+
+
+def article_focus(article: Article) -> Place | None:
+    """Where the article is: its dateline's place, else its most often named town, else its
+    most often named place."""
+    dl = (article.dateline or {}).get("place")
+    if dl:
+        return Place.from_dict(dl)
+    if not article.places:
+        return None
+    counts = Counter(p.geonameid or p.name for p in article.places)
+    best = max(
+        article.places, key=lambda p: (counts[p.geonameid or p.name], _specificity(p), -(p.start or 0))
+    )
+    return best
