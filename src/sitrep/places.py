@@ -214,6 +214,9 @@ class Recognizer:
                 if len(sk) >= 4:
                     skel[(i, j)] = "~" + sk
         found = self.gaz.lookup_keys(wanted | set(skel.values()))
+        place_keys = {
+            fold(text[idx[a] : ends[b - 1]]) for a, b, lab in set(ents.values()) if lab in PLACE_LABELS
+        }
         cands: list[tuple[int, int, list[Match]]] = []
         for (i, j), k in keys.items():
             ms = found.get(k) or []
@@ -228,7 +231,7 @@ class Recognizer:
         for i, j, ms in cands:
             if any(taken[i:j]):
                 continue
-            m = self._guard(toks, text, i, j, ms, ents)
+            m = self._guard(toks, text, i, j, ms, ents, place_keys)
             if m is None:
                 continue
             for k in range(i, j):
@@ -239,7 +242,14 @@ class Recognizer:
         return mentions
 
     def _guard(
-        self, toks: Tokens, text: str, i: int, j: int, ms: list[Match], ents: dict[int, tuple[int, int, str]]
+        self,
+        toks: Tokens,
+        text: str,
+        i: int,
+        j: int,
+        ms: list[Match],
+        ents: dict[int, tuple[int, int, str]],
+        place_keys: set[str],
     ) -> Mention | None:
         """The mention, or None when the words around it say it is not a place."""
         s, e = toks.idx[i], toks.end[j - 1]
@@ -261,6 +271,7 @@ class Recognizer:
         label = ent[2] if ent is not None else ""
         whole = ent is not None and ent[0] <= i and ent[1] >= j
         exact = ent is not None and ent[0] == i and ent[1] == j
+        exact_place = exact and label in PLACE_LABELS
         n = len(toks.text)
         prev = toks.text[i - 1] if i > 0 else ""
         nxt = toks.text[j] if j < n else ""
@@ -269,22 +280,31 @@ class Recognizer:
             return None
         if nxt and nxt.rstrip(".") in self.after and toks.cap[j]:
             return None
-        if label == "PERSON" and whole and not exact:
+        # evidence beyond the gazetteer that this is a place: spaCy says so here or for the
+        # same name elsewhere in the article, a locative word before it, a qualifier after
+        # it ("Springfield, Ill."), or a dateline ("BEIRUT:")
+        qualified = nxt == "," and j + 1 < n and toks.cap[j + 1]
+        dateline = toks.sent_start[i] and surface.isupper() and nxt in (":", "-", "—", "–", "(", ",")
+        evidence = exact_place or key in place_keys or locative or qualified or dateline
+        strong = any(m.kind in (NAME_MAIN, NAME_ABBR, NAME_PATCH) and m.entry.level <= 2 for m in ms)
+        if label == "PERSON" and whole and not exact and not (key in place_keys and ent is not None and ent[0] == i):
             return None  # part of a person's name: "Paris Hilton", "George Washington"
         if label == "PERSON" and exact:
             first = toks.lower[i].strip("'’‘ʿ")
-            strong = any(m.entry.level <= 2 for m in ms) or first in PLACE_PREFIXES or locative
-            if not strong:
+            if not (strong or first in PLACE_PREFIXES or evidence):
                 return None
         if j - i == 1:
             word = toks.text[i]
-            if label not in PLACE_LABELS:
-                if word in self.common or toks.is_stop[i]:
-                    return None
-                if not toks.pos[i] and not locative:
-                    return None
             if label in ("DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"):
                 return None
+            if (word in self.common or toks.is_stop[i]) and not exact_place:
+                return None
+            if not evidence:
+                # a lone capitalised word with no sign of being a place: only a country or
+                # first-order division by its own name, and only as a proper noun
+                if not (strong and toks.pos[i]):
+                    return None
+                ms = [m for m in ms if m.kind != NAME_ALT] or ms
         embedded = label in ("ORG", "NORP", "WORK_OF_ART", "EVENT", "LAW", "PRODUCT") and whole and not exact
         m = Mention(s, e, surface, ms, label=label, embedded=embedded, locative=locative, key=key)
         m.near = bool(NEAR_WORDS.search(text[max(0, s - 40) : s]))
@@ -342,6 +362,8 @@ FEATURES = (
     "only",
     "rank_pop",
     "admin_same_name_city",
+    "alt_shadowed",
+    "admin_vs_big_city",
     "country_share",
     "admin1_share",
     "qualified",
@@ -372,6 +394,7 @@ class Resolver:
         w = weights or _ranker()
         self.w = np.array([w.get(f, 0.0) for f in FEATURES])
         self.col = {f: i for i, f in enumerate(FEATURES)}
+        self.trace: list[Name] | None = None  # set to a list to keep what was decided (training)
 
     @staticmethod
     def _candidates(mentions: list[Mention]) -> list[Match]:
@@ -390,6 +413,8 @@ class Resolver:
         cands = name.cands
         f = np.zeros((len(cands), len(FEATURES)))
         city_admin = {(m.entry.country, m.entry.admin1) for m in cands if m.entry.level == 4}
+        main_countries = {m.entry.country for m in cands if m.kind in (NAME_MAIN, NAME_ABBR, NAME_PATCH)}
+        big_city_countries = {m.entry.country for m in cands if m.entry.level == 4 and m.entry.population >= 100_000}
         for r, match in enumerate(cands):
             e = match.entry
             row = f[r]
@@ -409,6 +434,10 @@ class Resolver:
             row[c["only"]] = float(len(cands) == 1)
             row[c["rank_pop"]] = 1.0 / (1 + r)
             row[c["admin_same_name_city"]] = float(lvl in (2, 3) and (e.country, e.admin1) in city_admin)
+            # an alternate (often historical) name when a place of the country bears it as its own
+            row[c["alt_shadowed"]] = float(match.kind == NAME_ALT and e.country in main_countries)
+            # a division named like a big city of the same country ("Washington")
+            row[c["admin_vs_big_city"]] = float(lvl in (2, 3) and e.country in big_city_countries)
         name.feats = f
 
     def _contextual(
@@ -513,6 +542,8 @@ class Resolver:
                     m.chosen = n.cands[n.chosen].entry
                     m.score = _sigmoid(float(scores[n.chosen]))
                     m.scores = {x.entry.id: float(s) for x, s in zip(n.cands, scores, strict=True)}
+        if self.trace is not None:
+            self.trace.extend(names)
 
 
 def _sigmoid(x: float) -> float:
