@@ -8,6 +8,7 @@ WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 .PHONY: install run test eval bench lint serve clean
 
 install: $(VENV)/.installed
+	@$(BIN)/sitrep gazetteer build --if-missing
 
 $(VENV)/.installed: pyproject.toml requirements/models.txt
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)

@@ -47,8 +47,12 @@ def read_corpus(path: str | Path) -> Iterator[tuple[str, str, list[GoldToponym]]
             if (t.findtext("nonLocational") or "").strip().lower() == "yes":
                 continue
             g = t.find("gaztag")
-            lat = num(t.findtext("latitude") or t.findtext("lat") or (g.findtext("lat") if g is not None else None))
-            lon = num(t.findtext("longitude") or t.findtext("lon") or (g.findtext("lon") if g is not None else None))
+            lat = num(
+                t.findtext("latitude") or t.findtext("lat") or (g.findtext("lat") if g is not None else None)
+            )
+            lon = num(
+                t.findtext("longitude") or t.findtext("lon") or (g.findtext("lon") if g is not None else None)
+            )
             s, e = num(t.findtext("start")), num(t.findtext("end"))
             gid = t.findtext("geonamesID") or (g.get("geonameid") if g is not None else None)
             if lat is not None and lon is not None and s is not None and e is not None:
@@ -111,7 +115,9 @@ def _pack(data: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.nda
     return x, q, mask
 
 
-def fit(data: list[tuple[np.ndarray, np.ndarray]], l2: float = 0.01, steps: int = 2000, lr: float = 0.05) -> np.ndarray:
+def fit(
+    data: list[tuple[np.ndarray, np.ndarray]], l2: float = 0.01, steps: int = 2000, lr: float = 0.05
+) -> np.ndarray:
     """Conditional-logit weights by gradient ascent (full batch, Adam)."""
     x, q, mask = _pack(data)
     w = np.zeros(len(FEATURES))
@@ -138,7 +144,10 @@ def main(argv: list[str]) -> None:
         data = examples(parser, corpora)
         before = accuracy(data, parser.resolver.w)
         w = fit(data)
-        print(f"round {rnd}: {len(data)} ambiguous toponyms, accuracy {before:.3f} -> {accuracy(data, w):.3f}", file=sys.stderr)
+        print(
+            f"round {rnd}: {len(data)} ambiguous toponyms, accuracy {before:.3f} -> {accuracy(data, w):.3f}",
+            file=sys.stderr,
+        )
         parser.resolver.w = w
     weights = {f: round(float(v), 3) for f, v in zip(FEATURES, parser.resolver.w, strict=True)}
     print(

@@ -56,6 +56,8 @@ from .gazetteer.names import fold, skeleton
 from .record import Article, Place
 
 MAX_TOKENS = 7
+BIG_CITY = 200_000  # a lone capitalised word naming a town this large needs no other evidence
+LIST_WORDS = frozenset((",", "and", "or", "&", "/"))
 PLACE_LABELS = ("GPE", "LOC", "FAC")
 # first words that mark an Arabic or Kurdish place name even when spaCy calls it a person
 PLACE_PREFIXES = frozenset(
@@ -99,6 +101,7 @@ class Mention:
     locative: bool = False  # after a locative word ("in", "to", "near")
     near: bool = False  # "near X", "outside X": the event is by X, not in it
     qualifier: Mention | None = None  # "Springfield, Illinois": the mention that qualifies it
+    division: bool = False  # followed by "province", "county", "governorate": the division, not the town
     chosen: Entry | None = None
     score: float = 0.0
     scores: dict[int, float] = field(default_factory=dict)
@@ -122,7 +125,7 @@ class Tokens:
     """The token attributes recognition reads, taken from the Doc once (spaCy's token
     objects are slow to create)."""
 
-    __slots__ = ("text", "lower", "idx", "end", "cap", "sent_start", "pos", "is_stop", "ents")
+    __slots__ = ("text", "lower", "idx", "end", "cap", "sent_start", "pos", "is_stop", "ents", "prev", "next")
 
     def __init__(self, doc: Any, text: str) -> None:
         from spacy.attrs import ENT_IOB, ENT_TYPE, IDX, IS_STOP, LENGTH, POS, SENT_START
@@ -136,6 +139,21 @@ class Tokens:
         self.sent_start = [r[2] == 1 for r in arr]
         self.pos = [r[3] == _PROPN for r in arr]
         self.is_stop = [bool(r[4]) for r in arr]
+        # the neighbouring token that is not white space (-1 at the ends)
+        n = len(arr)
+        space = [not t.strip() for t in self.text]
+        self.prev = [-1] * n
+        last = -1
+        for k in range(n):
+            self.prev[k] = last
+            if not space[k]:
+                last = k
+        self.next = [-1] * n
+        last = -1
+        for k in range(n - 1, -1, -1):
+            self.next[k] = last
+            if not space[k]:
+                last = k
         # entities as token -> (start, end, label), from the IOB codes (3 begin, 1 inside)
         self.ents: dict[int, tuple[int, int, str]] = {}
         strings = doc.vocab.strings
@@ -165,6 +183,8 @@ class Recognizer:
         self.locative = g["locative"]
         self.common = g["common_words"]
         self.inner = self.connectors | {"-", "'", "’", ".", "&"}
+        self.divisions = g["division_words"]
+        self._weak = False
 
     def _spans(self, toks: Tokens) -> list[tuple[int, int]]:
         """Token ranges [i, j) that could be place names: start and end on a capitalised word
@@ -228,15 +248,49 @@ class Recognizer:
         cands.sort(key=lambda c: (idx[c[0]] - ends[c[1] - 1], c[0]))
         taken = [False] * len(toks.text)
         mentions: list[Mention] = []
+        weak: list[tuple[int, int, list[Match]]] = []
         for i, j, ms in cands:
             if any(taken[i:j]):
                 continue
             m = self._guard(toks, text, i, j, ms, ents, place_keys)
             if m is None:
+                if self._weak:
+                    weak.append((i, j, ms))
                 continue
             for k in range(i, j):
                 taken[k] = True
             mentions.append(m)
+        # names rejected only for want of evidence get it from a place they are listed with:
+        # "withdrew to Palmyra and al-Bab", "Homs, Hama or Idlib"
+        changed = bool(weak)
+        while changed:
+            changed = False
+            starts = {m.start for m in mentions}
+            ends = {m.end for m in mentions}
+            for i, j, ms in weak:
+                if any(taken[i:j]):
+                    continue
+                p, q = toks.prev[i], toks.next[j - 1]
+                before = (
+                    p >= 0
+                    and toks.lower[p] in LIST_WORDS
+                    and toks.prev[p] >= 0
+                    and toks.end[toks.prev[p]] in ends
+                )
+                after = (
+                    q >= 0
+                    and toks.lower[q] in LIST_WORDS
+                    and toks.next[q] >= 0
+                    and toks.idx[toks.next[q]] in starts
+                )
+                if not (before or after):
+                    continue
+                m = self._guard(toks, text, i, j, ms, ents, place_keys, listed=True)
+                if m is not None:
+                    for k in range(i, j):
+                        taken[k] = True
+                    mentions.append(m)
+                    changed = True
         mentions.sort(key=lambda m: m.start)
         self._qualify(mentions, text)
         return mentions
@@ -250,8 +304,11 @@ class Recognizer:
         ms: list[Match],
         ents: dict[int, tuple[int, int, str]],
         place_keys: set[str],
+        listed: bool = False,
     ) -> Mention | None:
-        """The mention, or None when the words around it say it is not a place."""
+        """The mention, or None when the words around it say it is not a place. Sets
+        ``self._weak`` when the only reason is a want of evidence (see ``listed``)."""
+        self._weak = False
         s, e = toks.idx[i], toks.end[j - 1]
         if toks.text[j - 1] == "." and not any(m.kind == NAME_ABBR for m in ms):
             return None
@@ -272,26 +329,36 @@ class Recognizer:
         whole = ent is not None and ent[0] <= i and ent[1] >= j
         exact = ent is not None and ent[0] == i and ent[1] == j
         exact_place = exact and label in PLACE_LABELS
-        n = len(toks.text)
-        prev = toks.text[i - 1] if i > 0 else ""
-        nxt = toks.text[j] if j < n else ""
-        locative = i > 0 and toks.lower[i - 1] in self.locative
-        if prev and prev.rstrip(".") in self.titles and toks.cap[i - 1]:
+        pi, ni = toks.prev[i], toks.next[j - 1]
+        prev = toks.text[pi] if pi >= 0 else ""
+        nxt = toks.text[ni] if ni >= 0 else ""
+        locative = pi >= 0 and toks.lower[pi] in self.locative
+        if prev and prev.rstrip(".") in self.titles and toks.cap[pi]:
             return None
-        if nxt and nxt.rstrip(".") in self.after and toks.cap[j]:
+        if nxt and nxt.rstrip(".") in self.after and toks.cap[ni]:
             return None
         # evidence beyond the gazetteer that this is a place: spaCy says so here or for the
         # same name elsewhere in the article, a locative word before it, a qualifier after
         # it ("Springfield, Ill."), or a dateline ("BEIRUT:")
-        qualified = nxt == "," and j + 1 < n and toks.cap[j + 1]
+        qualified = nxt == "," and ni >= 0 and toks.next[ni] >= 0 and toks.cap[toks.next[ni]]
         dateline = toks.sent_start[i] and surface.isupper() and nxt in (":", "-", "—", "–", "(", ",")
-        evidence = exact_place or key in place_keys or locative or qualified or dateline
-        strong = any(m.kind in (NAME_MAIN, NAME_ABBR, NAME_PATCH) and m.entry.level <= 2 for m in ms)
-        if label == "PERSON" and whole and not exact and not (key in place_keys and ent is not None and ent[0] == i):
+        evidence = exact_place or key in place_keys or locative or qualified or dateline or listed
+        strong = any(
+            m.kind in (NAME_MAIN, NAME_ABBR, NAME_PATCH)
+            and (m.entry.level <= 2 or m.entry.population >= BIG_CITY)
+            for m in ms
+        )
+        if (
+            label == "PERSON"
+            and whole
+            and not exact
+            and not (key in place_keys and ent is not None and ent[0] == i)
+        ):
             return None  # part of a person's name: "Paris Hilton", "George Washington"
         if label == "PERSON" and exact:
             first = toks.lower[i].strip("'’‘ʿ")
             if not (strong or first in PLACE_PREFIXES or evidence):
+                self._weak = True
                 return None
         if j - i == 1:
             word = toks.text[i]
@@ -303,10 +370,14 @@ class Recognizer:
                 # a lone capitalised word with no sign of being a place: only a country or
                 # first-order division by its own name, and only as a proper noun
                 if not (strong and toks.pos[i]):
+                    self._weak = toks.pos[i]
                     return None
                 ms = [m for m in ms if m.kind != NAME_ALT] or ms
         embedded = label in ("ORG", "NORP", "WORK_OF_ART", "EVENT", "LAW", "PRODUCT") and whole and not exact
-        m = Mention(s, e, surface, ms, label=label, embedded=embedded, locative=locative, key=key)
+        division = ni >= 0 and toks.lower[ni] in self.divisions
+        m = Mention(
+            s, e, surface, ms, label=label, embedded=embedded, locative=locative, key=key, division=division
+        )
         m.near = bool(NEAR_WORDS.search(text[max(0, s - 40) : s]))
         return m
 
@@ -404,6 +475,21 @@ class Resolver:
                 old = best.get(match.entry.id)
                 if old is None or match.kind < old.kind:
                     best[match.entry.id] = match
+        # a town and its division share a name ("Raqqa", "Idlib"): the town, unless the text
+        # says "province", "county", ...
+        division = any(m.division for m in mentions)
+        towns = {(x.entry.country, x.entry.admin1) for x in best.values() if x.entry.level == 4}
+        divisions = {
+            k
+            for k, x in best.items()
+            if x.entry.level in (2, 3) and (x.entry.country, x.entry.admin1) in towns
+        }
+        if divisions:
+            if division:
+                keep = {k for k, x in best.items() if x.entry.level in (2, 3)}
+            else:
+                keep = set(best) - divisions
+            best = {k: v for k, v in best.items() if k in keep} or best
         ranked = sorted(best.values(), key=lambda x: (x.kind == NAME_SKELETON, -x.entry.population))
         return ranked[:MAX_CANDIDATES]
 
@@ -414,7 +500,9 @@ class Resolver:
         f = np.zeros((len(cands), len(FEATURES)))
         city_admin = {(m.entry.country, m.entry.admin1) for m in cands if m.entry.level == 4}
         main_countries = {m.entry.country for m in cands if m.kind in (NAME_MAIN, NAME_ABBR, NAME_PATCH)}
-        big_city_countries = {m.entry.country for m in cands if m.entry.level == 4 and m.entry.population >= 100_000}
+        big_city_countries = {
+            m.entry.country for m in cands if m.entry.level == 4 and m.entry.population >= 100_000
+        }
         for r, match in enumerate(cands):
             e = match.entry
             row = f[r]

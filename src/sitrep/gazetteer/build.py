@@ -38,7 +38,7 @@ from . import (
     NAME_SKELETON,
     SCHEMA_VERSION,
 )
-from .names import fold, is_latin, skeleton
+from .names import fold, is_latin, skeleton, transliterated_countries
 
 log = logging.getLogger(__name__)
 
@@ -127,8 +127,9 @@ class GazetteerData:
             self.names[(key, pid)] = (kind, None)
 
     def add_skeletons(self) -> None:
+        countries = transliterated_countries()
         for (key, pid), (kind, _) in list(self.names.items()):
-            if kind == NAME_ABBR:
+            if kind == NAME_ABBR or self.places[pid].country not in countries:
                 continue
             sk = skeleton(key, folded=True)
             if sk and sk != key and len(sk) >= 3:
@@ -437,6 +438,10 @@ def add_patches(data: GazetteerData) -> None:
         data.add_name(p["name"], target.id, NAME_MAIN if target.name == p["name"] else NAME_PATCH)
         for alias in p.get("aliases") or []:
             data.add_name(alias, target.id, NAME_PATCH)
+    for pt in places.get("points") or []:
+        if int(pt["id"]) in data.places:
+            data.places[int(pt["id"])].lat = float(pt["lat"])
+            data.places[int(pt["id"])].lon = float(pt["lon"])
     for a in places.get("aliases") or []:
         target_id = _find(data, a["place"])
         if target_id is None:
@@ -530,6 +535,7 @@ def write(data: GazetteerData, path: str | os.PathLike[str], meta: dict[str, str
         conn.commit()
         conn.execute("VACUUM")
         conn.close()
+        os.chmod(tmp, 0o644)
         os.replace(tmp, target)
     finally:
         if os.path.exists(tmp):

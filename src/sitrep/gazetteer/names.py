@@ -59,11 +59,22 @@ def fold(name: str) -> str:
     return " ".join(s.lower().split())
 
 
-@functools.cache
-def _rules() -> tuple[frozenset[str], tuple[tuple[re.Pattern[str], str], ...]]:
+def _data() -> dict[str, Any]:
     data: dict[str, Any] = yaml.safe_load(
         resources.files("sitrep.data").joinpath("gazetteer/transliteration.yaml").read_text("utf-8")
     )
+    return data
+
+
+@functools.cache
+def transliterated_countries() -> frozenset[str]:
+    """Countries whose place names get a transliteration key (see transliteration.yaml)."""
+    return frozenset(str(c) for c in _data().get("countries") or [])
+
+
+@functools.cache
+def _rules() -> tuple[frozenset[str], tuple[tuple[re.Pattern[str], str], ...]]:
+    data = _data()
     articles = frozenset(str(a) for a in data.get("articles") or [])
     reps = tuple((re.compile(str(p)), str(r)) for p, r in data.get("replacements") or [])
     return articles, reps
