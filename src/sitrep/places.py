@@ -457,6 +457,41 @@ class Name:
     feats: Any = None  # numpy matrix: candidates x FEATURES
     chosen: int = 0
     weight: float = 1.0
+    entries: list[Entry] = field(default_factory=list)
+    lat: Any = None
+    lon: Any = None
+    small: Any = None
+
+    def __post_init__(self) -> None:
+        self.entries = [m.entry for m in self.cands]
+
+
+@dataclass
+class Aggregate:
+    """Sums over the places an article's names resolve to."""
+
+    countries: Counter[str]
+    admin1: Counter[str]
+    level2_countries: Counter[str | None]  # countries of divisions and towns
+    level3_admin1: Counter[str | None]  # first-order divisions of second-order divisions and towns
+    level4_admin2: Counter[tuple[str | None, str | None]]  # second-order divisions of towns
+    total: float
+    pt_names: list[Name] = field(default_factory=list)
+    pt_lat: Any = None
+    pt_lon: Any = None
+
+    def add(self, e: Entry, weight: float, sign: int) -> None:
+        if e.country:
+            self.countries[e.country] += sign * weight
+        if e.admin1_key:
+            self.admin1[e.admin1_key] += sign * weight * (1.0 if e.level >= 3 else 1.5)
+        if e.level >= 2:
+            self.level2_countries[e.country] += sign
+        if e.level >= 3:
+            self.level3_admin1[e.admin1_key] += sign
+        if e.level >= 4 and e.admin2:
+            self.level4_admin2[(e.admin1_key, e.admin2)] += sign
+        self.total += sign * weight
 
 
 class Resolver:
@@ -528,68 +563,77 @@ class Resolver:
             row[c["admin_vs_big_city"]] = float(lvl in (2, 3) and e.country in big_city_countries)
         name.feats = f
 
-    def _contextual(
-        self, name: Name, names: list[Name], dateline: Entry | None, demonyms: Counter[str]
-    ) -> None:
-        c = self.col
-        f = name.feats
-        cands = [m.entry for m in name.cands]
-        others = [(o, o.cands[o.chosen].entry) for o in names if o is not name and o.cands]
-        countries: Counter[str] = Counter(demonyms)
-        admin1: Counter[str] = Counter()
-        admin2: set[tuple[str | None, str | None, str | None]] = set()
-        total = float(sum(demonyms.values()))
-        for o, oe in others:
-            if oe.country:
-                countries[oe.country] += o.weight
-            if oe.admin1_key:
-                admin1[oe.admin1_key] += o.weight * (1.0 if oe.level >= 3 else 1.5)
-            if oe.level >= 4 and oe.admin2:
-                admin2.add((oe.country, oe.admin1, oe.admin2))
-            total += o.weight
+    @staticmethod
+    def _aggregate(names: list[Name], dateline: Entry | None, demonyms: Counter[str]) -> Aggregate:
+        """What the article's names resolve to, summed (each name then takes itself out)."""
+        agg = Aggregate(Counter(demonyms), Counter(), Counter(), Counter(), Counter(), float(sum(demonyms.values())))
+        pts = []
+        for n in names:
+            e = n.cands[n.chosen].entry
+            agg.add(e, n.weight, 1)
+            if e.level >= 3:
+                pts.append((n, e))
         if dateline is not None:
             if dateline.country:
-                countries[dateline.country] += 1.0
+                agg.countries[dateline.country] += 1.0
             if dateline.admin1_key:
-                admin1[dateline.admin1_key] += 1.0
-            total += 1.0
-        other_countries = {oe.country for _, oe in others if oe.level >= 2}
-        other_admin1 = {(oe.country, oe.admin1) for _, oe in others if oe.level >= 3}
+                agg.admin1[dateline.admin1_key] += 1.0
+            agg.total += 1.0
+        agg.pt_names = [n for n, _ in pts]
+        agg.pt_lat = np.radians(np.array([e.lat for _, e in pts]))
+        agg.pt_lon = np.radians(np.array([e.lon for _, e in pts]))
+        return agg
+
+    def _contextual(self, name: Name, agg: Aggregate, dateline: Entry | None) -> None:
+        c = self.col
+        f = name.feats
+        cands = name.entries
+        own = cands[name.chosen]
+        agg.add(own, name.weight, -1)  # the rest of the article, without this name
+        try:
+            total = agg.total
+            if total > 0:
+                f[:, c["country_share"]] = [agg.countries.get(e.country, 0.0) / total if e.country else 0.0 for e in cands]
+                f[:, c["admin1_share"]] = [
+                    min(1.0, agg.admin1.get(e.admin1_key, 0.0) / total * 2) if e.level >= 3 and e.admin1_key else 0.0
+                    for e in cands
+                ]
+            f[:, c["contains_other"]] = [
+                float(
+                    agg.level2_countries.get(e.country, 0) > 0
+                    if e.level == 1
+                    else agg.level3_admin1.get(e.admin1_key, 0) > 0
+                    if e.level == 2
+                    else agg.level4_admin2.get((e.admin1_key, e.admin2), 0) > 0
+                    if e.level == 3
+                    else False
+                )
+                for e in cands
+            ]
+        finally:
+            agg.add(own, name.weight, 1)
         qual: list[Entry] = []
         for m in name.mentions:
             if m.qualifier is not None:
                 qn = m.qualifier
                 qual.extend(x.entry for x in qn.matches) if qn.chosen is None else qual.append(qn.chosen)
-        for r, e in enumerate(cands):
-            row = f[r]
-            if total > 0 and e.country:
-                row[c["country_share"]] = countries.get(e.country, 0.0) / total
-                if e.admin1_key and e.level >= 3:
-                    row[c["admin1_share"]] = min(1.0, admin1.get(e.admin1_key, 0.0) / total * 2)
-            row[c["qualified"]] = float(any(_contains(q, e) for q in qual)) if qual else 0.0
-            if e.level == 1:
-                row[c["contains_other"]] = float(e.country in other_countries)
-            elif e.level == 2:
-                row[c["contains_other"]] = float((e.country, e.admin1) in other_admin1)
-            elif e.level == 3:
-                row[c["contains_other"]] = float((e.country, e.admin1, e.admin2) in admin2)
-            if dateline is not None:
-                row[c["dateline_country"]] = float(dateline.country == e.country and e.country is not None)
-                row[c["dateline_admin1"]] = float(
-                    e.level >= 3 and e.admin1_key is not None and dateline.admin1_key == e.admin1_key
-                )
+        if qual:
+            f[:, c["qualified"]] = [float(any(_contains(q, e) for q in qual)) for e in cands]
+        if dateline is not None:
+            f[:, c["dateline_country"]] = [float(e.country is not None and dateline.country == e.country) for e in cands]
+            f[:, c["dateline_admin1"]] = [
+                float(e.level >= 3 and e.admin1_key is not None and dateline.admin1_key == e.admin1_key) for e in cands
+            ]
         # distance to the other towns the article names
-        pts = [oe for _, oe in others if oe.level >= 3]
-        if pts and len(cands) > 1:
-            lat = np.radians(np.array([e.lat for e in cands]))[:, None]
-            lon = np.radians(np.array([e.lon for e in cands]))[:, None]
-            plat = np.radians(np.array([p.lat for p in pts]))[None, :]
-            plon = np.radians(np.array([p.lon for p in pts]))[None, :]
+        others = [k for k, n in enumerate(agg.pt_names) if n is not name]
+        if others:
+            lat = name.lat[:, None]
+            lon = name.lon[:, None]
+            plat = agg.pt_lat[others][None, :]
+            plon = agg.pt_lon[others][None, :]
             h = np.sin((plat - lat) / 2) ** 2 + np.cos(lat) * np.cos(plat) * np.sin((plon - lon) / 2) ** 2
             d = 12742.0 * np.arcsin(np.sqrt(np.clip(h, 0, 1))).min(axis=1)
-            near = np.clip(1.0 - d / 500.0, 0.0, 1.0)
-            small = np.array([e.level >= 3 for e in cands])
-            f[:, c["near_other"]] = np.where(small, near, 0.0)
+            f[:, c["near_other"]] = np.where(name.small, np.clip(1.0 - d / 500.0, 0.0, 1.0), 0.0)
         else:
             f[:, c["near_other"]] = 0.0
 
@@ -620,9 +664,14 @@ class Resolver:
             if country:
                 dem[country] += 0.5
         ambiguous = [n for n in names if len(n.cands) > 1]
+        for n in ambiguous:
+            n.lat = np.radians(np.array([e.lat for e in n.entries]))
+            n.lon = np.radians(np.array([e.lon for e in n.entries]))
+            n.small = np.array([e.level >= 3 for e in n.entries])
         for _ in range(2):
+            agg = self._aggregate(names, dateline, dem)
             for n in ambiguous:
-                self._contextual(n, names, dateline, dem)
+                self._contextual(n, agg, dateline)
             for n in names:
                 scores = n.feats @ self.w
                 n.chosen = int(np.argmax(scores))

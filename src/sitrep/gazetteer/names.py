@@ -46,6 +46,7 @@ _SEPARATORS = re.compile(r"[\s\-\u2010-\u2015_/]+")
 _DROP = re.compile(r"[^\w ]+")
 
 
+@functools.lru_cache(maxsize=200_000)
 def fold(name: str) -> str:
     """The exact key of a name: lower case, no accents, no apostrophes, single spaces."""
     if name.isascii():
@@ -80,6 +81,7 @@ def _rules() -> tuple[frozenset[str], tuple[tuple[re.Pattern[str], str], ...]]:
     return articles, reps
 
 
+@functools.lru_cache(maxsize=200_000)
 def skeleton(name: str, folded: bool = False) -> str:
     """The transliteration key of a name (see the module doc); '' when nothing is left."""
     key = name if folded else fold(name)
