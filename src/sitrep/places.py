@@ -510,14 +510,32 @@ class Resolver:
                 old = best.get(match.entry.id)
                 if old is None or match.kind < old.kind:
                     best[match.entry.id] = match
-        # a town and its division share a name ("Raqqa", "Idlib"): the town, unless the text
-        # says "province", "county", ...
+        # an alternate (often former) name of a town, when another town of the country bears
+        # it as its own name and is not ten times smaller: "Paris" is Paris, Tennessee, not
+        # Swainsboro, Georgia (once called Paris)
+        own: dict[str | None, int] = {}
+        for x in best.values():
+            if x.kind not in (NAME_ALT, NAME_SKELETON):
+                own[x.entry.country] = max(own.get(x.entry.country, 0), x.entry.population)
+        best = {
+            k: x
+            for k, x in best.items()
+            if x.kind != NAME_ALT
+            or x.entry.country not in own
+            or x.entry.population > 10 * max(own[x.entry.country], 1)
+        } or best
+        # a town and its division share a name ("Raqqa", "Idlib"; "Washington" the city and
+        # the state): the town, unless the text says "province", "county", "state", ...
         division = any(m.division for m in mentions)
         towns = {(x.entry.country, x.entry.admin1) for x in best.values() if x.entry.level == 4}
+        big = {
+            x.entry.country for x in best.values() if x.entry.level == 4 and x.entry.population >= BIG_CITY
+        }
         divisions = {
             k
             for k, x in best.items()
-            if x.entry.level in (2, 3) and (x.entry.country, x.entry.admin1) in towns
+            if x.entry.level in (2, 3)
+            and ((x.entry.country, x.entry.admin1) in towns or x.entry.country in big)
         }
         if divisions:
             if division:
@@ -566,7 +584,9 @@ class Resolver:
     @staticmethod
     def _aggregate(names: list[Name], dateline: Entry | None, demonyms: Counter[str]) -> Aggregate:
         """What the article's names resolve to, summed (each name then takes itself out)."""
-        agg = Aggregate(Counter(demonyms), Counter(), Counter(), Counter(), Counter(), float(sum(demonyms.values())))
+        agg = Aggregate(
+            Counter(demonyms), Counter(), Counter(), Counter(), Counter(), float(sum(demonyms.values()))
+        )
         pts = []
         for n in names:
             e = n.cands[n.chosen].entry
@@ -593,9 +613,13 @@ class Resolver:
         try:
             total = agg.total
             if total > 0:
-                f[:, c["country_share"]] = [agg.countries.get(e.country, 0.0) / total if e.country else 0.0 for e in cands]
+                f[:, c["country_share"]] = [
+                    agg.countries.get(e.country, 0.0) / total if e.country else 0.0 for e in cands
+                ]
                 f[:, c["admin1_share"]] = [
-                    min(1.0, agg.admin1.get(e.admin1_key, 0.0) / total * 2) if e.level >= 3 and e.admin1_key else 0.0
+                    min(1.0, agg.admin1.get(e.admin1_key, 0.0) / total * 2)
+                    if e.level >= 3 and e.admin1_key
+                    else 0.0
                     for e in cands
                 ]
             f[:, c["contains_other"]] = [
@@ -620,9 +644,12 @@ class Resolver:
         if qual:
             f[:, c["qualified"]] = [float(any(_contains(q, e) for q in qual)) for e in cands]
         if dateline is not None:
-            f[:, c["dateline_country"]] = [float(e.country is not None and dateline.country == e.country) for e in cands]
+            f[:, c["dateline_country"]] = [
+                float(e.country is not None and dateline.country == e.country) for e in cands
+            ]
             f[:, c["dateline_admin1"]] = [
-                float(e.level >= 3 and e.admin1_key is not None and dateline.admin1_key == e.admin1_key) for e in cands
+                float(e.level >= 3 and e.admin1_key is not None and dateline.admin1_key == e.admin1_key)
+                for e in cands
             ]
         # distance to the other towns the article names
         others = [k for k, n in enumerate(agg.pt_names) if n is not name]
