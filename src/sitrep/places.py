@@ -440,6 +440,8 @@ FEATURES = (
     "qualified",
     "contains_other",
     "near_other",
+    "inside_mentioned",
+    "holds_mentioned",
     "dateline_country",
     "dateline_admin1",
 )
@@ -581,6 +583,59 @@ class Resolver:
             row[c["admin_vs_big_city"]] = float(lvl in (2, 3) and e.country in big_city_countries)
         name.feats = f
 
+    def _coherence(self, names: list[Name]) -> None:
+        """Whether a candidate lies in a division another name of the article may be, or holds a
+        town another name may be, weighted by how likely that other reading is (its share of
+        the prior scores): "Paris and Henry County" are Paris and Henry County, Tennessee."""
+        c = self.col
+        if len(names) < 2:
+            return
+        # per name: (probability, entry) of its candidates under the prior scores
+        probs = []
+        for n in names:
+            sc = n.feats @ self.w
+            p = np.exp(sc - sc.max())
+            probs.append(p / p.sum())
+        div: dict[tuple[str | None, str | None], list[tuple[float, int]]] = defaultdict(list)
+        held: dict[tuple[str | None, str | None], list[tuple[float, int]]] = defaultdict(list)
+        for k, (n, p) in enumerate(zip(names, probs, strict=True)):
+            for e, pe in zip(n.entries, p.tolist(), strict=True):
+                if pe < 0.05:
+                    continue
+                if e.level == 2:
+                    div[(e.admin1_key, None)].append((pe, k))
+                elif e.level == 3:
+                    div[(e.admin1_key, e.admin2)].append((pe, k))
+                if e.level >= 4:
+                    held[(e.admin1_key, None)].append((pe, k))
+                    if e.admin2:
+                        held[(e.admin1_key, e.admin2)].append((pe, k))
+
+        def best(found: list[tuple[float, int]] | None, k: int) -> float:
+            return max((pe for pe, kk in found or () if kk != k), default=0.0)
+
+        for k, n in enumerate(names):
+            if len(n.cands) < 2:
+                continue
+            inside = []
+            holds = []
+            for e in n.entries:
+                if e.level >= 3:
+                    v = best(div.get((e.admin1_key, None)), k)
+                    if e.level >= 4 and e.admin2:
+                        v = max(v, best(div.get((e.admin1_key, e.admin2)), k))
+                    inside.append(v)
+                else:
+                    inside.append(0.0)
+                if e.level == 2:
+                    holds.append(best(held.get((e.admin1_key, None)), k))
+                elif e.level == 3:
+                    holds.append(best(held.get((e.admin1_key, e.admin2)), k))
+                else:
+                    holds.append(0.0)
+            n.feats[:, c["inside_mentioned"]] = inside
+            n.feats[:, c["holds_mentioned"]] = holds
+
     @staticmethod
     def _aggregate(names: list[Name], dateline: Entry | None, demonyms: Counter[str]) -> Aggregate:
         """What the article's names resolve to, summed (each name then takes itself out)."""
@@ -691,6 +746,7 @@ class Resolver:
             if country:
                 dem[country] += 0.5
         ambiguous = [n for n in names if len(n.cands) > 1]
+        self._coherence(names)
         for n in ambiguous:
             n.lat = np.radians(np.array([e.lat for e in n.entries]))
             n.lon = np.radians(np.array([e.lon for e in n.entries]))
