@@ -216,20 +216,30 @@ class Recognizer:
             return []
         idx, ends = toks.idx, toks.end
         ents = toks.ents
+        # only spans whose first word begins some gazetteer name are folded whole, except
+        # those that get a transliteration key: what spaCy calls a place or a person, or what
+        # follows a locative word ("to Ayn Issa")
+        heads = {i: fold(toks.text[i]) for i in {i for i, _ in spans}}
+        known = self.gaz.prefixes(h.split(" ", 1)[0] for h in heads.values() if h)
         keys: dict[tuple[int, int], str] = {}
-        for i, j in spans:
-            keys[(i, j)] = fold(text[idx[i] : ends[j - 1]])
-        firsts = self.gaz.prefixes(k.split(" ", 1)[0] for k in keys.values() if k)
-        wanted = {k for k in keys.values() if k and k.split(" ", 1)[0] in firsts}
-        # transliteration keys for what spaCy calls a place or a person, or what follows a
-        # locative word ("to Ayn Issa")
         skel: dict[tuple[int, int], str] = {}
-        for (i, j), k in keys.items():
+        wanted: set[str] = set()
+        for i, j in spans:
+            head = heads[i]
+            ent = ents.get(i)
+            translit = (
+                ent is not None and ent[0] == i and ent[1] == j and ent[2] in (*PLACE_LABELS, "PERSON")
+            ) or (toks.prev[i] >= 0 and toks.lower[toks.prev[i]] in self.locative and j - i <= 3)
+            is_known = bool(head) and head.split(" ", 1)[0] in known
+            if not (is_known or translit):
+                continue
+            k = fold(text[idx[i] : ends[j - 1]])
             if not k:
                 continue
-            ent = ents.get(i)
-            is_ent = ent is not None and ent[0] == i and ent[1] == j and ent[2] in (*PLACE_LABELS, "PERSON")
-            if is_ent or (i > 0 and toks.lower[i - 1] in self.locative and j - i <= 3):
+            keys[(i, j)] = k
+            if is_known:
+                wanted.add(k)
+            if translit:
                 sk = skeleton(k, folded=True)
                 if len(sk) >= 4:
                     skel[(i, j)] = "~" + sk
