@@ -184,6 +184,7 @@ class Recognizer:
         self.common = g["common_words"]
         self.inner = self.connectors | {"-", "'", "’", ".", "&"}
         self.divisions = g["division_words"]
+        self.place_after = g["place_after"]
         self._weak = False
 
     def _spans(self, toks: Tokens) -> list[tuple[int, int]]:
@@ -244,9 +245,11 @@ class Recognizer:
                 if len(sk) >= 4:
                     skel[(i, j)] = "~" + sk
         found = self.gaz.lookup_keys(wanted | set(skel.values()))
-        place_keys = {
-            fold(text[idx[a] : ends[b - 1]]) for a, b, lab in set(ents.values()) if lab in PLACE_LABELS
-        }
+        spans_of = set(ents.values())
+        place_keys = {fold(text[idx[a] : ends[b - 1]]) for a, b, lab in spans_of if lab in PLACE_LABELS}
+        # surnames of the people of this article: the same word alone elsewhere is that
+        # person ("Barack Obama" ... "Obama said")
+        other_keys = {fold(toks.text[b - 1]) for a, b, lab in spans_of if lab == "PERSON"} - place_keys
         cands: list[tuple[int, int, list[Match]]] = []
         for (i, j), k in keys.items():
             ms = found.get(k) or []
@@ -262,7 +265,7 @@ class Recognizer:
         for i, j, ms in cands:
             if any(taken[i:j]):
                 continue
-            m = self._guard(toks, text, i, j, ms, ents, place_keys)
+            m = self._guard(toks, text, i, j, ms, ents, place_keys, other_keys=other_keys)
             if m is None:
                 if self._weak:
                     weak.append((i, j, ms))
@@ -295,7 +298,7 @@ class Recognizer:
                 )
                 if not (before or after):
                     continue
-                m = self._guard(toks, text, i, j, ms, ents, place_keys, listed=True)
+                m = self._guard(toks, text, i, j, ms, ents, place_keys, listed=True, other_keys=other_keys)
                 if m is not None:
                     for k in range(i, j):
                         taken[k] = True
@@ -315,6 +318,7 @@ class Recognizer:
         ents: dict[int, tuple[int, int, str]],
         place_keys: set[str],
         listed: bool = False,
+        other_keys: set[str] | frozenset[str] = frozenset(),
     ) -> Mention | None:
         """The mention, or None when the words around it say it is not a place. Sets
         ``self._weak`` when the only reason is a want of evidence (see ``listed``)."""
@@ -352,7 +356,16 @@ class Recognizer:
         # it ("Springfield, Ill."), or a dateline ("BEIRUT:")
         qualified = nxt == "," and ni >= 0 and toks.next[ni] >= 0 and toks.cap[toks.next[ni]]
         dateline = toks.sent_start[i] and surface.isupper() and nxt in (":", "-", "—", "–", "(", ",")
-        evidence = exact_place or key in place_keys or locative or qualified or dateline or listed
+        before_place_word = ni >= 0 and toks.lower[ni] in self.place_after and not toks.cap[ni]
+        evidence = (
+            exact_place
+            or key in place_keys
+            or locative
+            or qualified
+            or dateline
+            or listed
+            or before_place_word
+        )
         strong = any(
             m.kind in (NAME_MAIN, NAME_ABBR, NAME_PATCH)
             and (m.entry.level <= 2 or m.entry.population >= BIG_CITY)
@@ -375,6 +388,11 @@ class Recognizer:
             if label in ("DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"):
                 return None
             if (word in self.common or toks.is_stop[i]) and not exact_place:
+                return None
+            if word.isupper() and len(word) <= 5 and not (dateline or exact_place):
+                if not any(m.kind == NAME_ABBR for m in ms):
+                    return None  # an acronym ("NICE", "SWAT")
+            if key in other_keys and not (locative or (strong and label != "PERSON")):
                 return None
             if not evidence:
                 # a lone capitalised word with no sign of being a place: only a country or
