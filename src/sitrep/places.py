@@ -540,6 +540,18 @@ class Resolver:
                 old = best.get(match.entry.id)
                 if old is None or match.kind < old.kind:
                     best[match.entry.id] = match
+        # an explicit qualifier decides: "Paris, Texas", "Aleppo (Syria)"
+        quals = [
+            x.entry
+            for m in mentions
+            if m.qualifier is not None
+            for x in m.qualifier.matches
+            if x.entry.level <= 3
+        ]
+        if quals:
+            inside = {k: x for k, x in best.items() if any(_contains(q, x.entry) for q in quals)}
+            if inside:
+                best = inside
         # an alternate (often former) name of a town, when another town of the country bears
         # it as its own name and is not ten times smaller: "Paris" is Paris, Tennessee, not
         # Swainsboro, Georgia (once called Paris)
