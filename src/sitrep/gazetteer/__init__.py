@@ -6,9 +6,9 @@ second-order divisions and countries with GeoNames ids, points from ``iso3166-2`
 ``countryinfo``) plus the project's own patch files under ``data/gazetteer/``; or imported
 from GeoNames dump files (``sitrep gazetteer import``). See docs/places.md.
 
-The file lives outside git: ``$SITREP_GAZETTEER`` when set, else
-``<venv>/share/sitrep/gazetteer.sqlite`` when the environment is writable, else the user's
-data directory. Opening it costs a few milliseconds; lookups are indexed queries, so a
+The file lives outside git: ``$SITREP_GAZETTEER`` when set, else ``gazetteer.sqlite`` in
+sitrep's data folder (``$SITREP_DATA``, else ``<venv>/share/sitrep`` in a writable virtual
+environment, else the user's data directory). Opening it costs a few milliseconds; lookups are indexed queries, so a
 worker process holds only what it asked for.
 """
 
@@ -18,7 +18,6 @@ import functools
 import logging
 import os
 import sqlite3
-import sys
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -143,15 +142,14 @@ def _entry(row: Sequence[Any]) -> Entry:
 
 
 def default_path() -> Path:
-    """Where the gazetteer is read from and built to (see the module doc)."""
+    """Where the gazetteer is read from and built to: ``$SITREP_GAZETTEER`` when set, else
+    ``gazetteer.sqlite`` in sitrep's data folder (``sitrep.paths.data_dir``)."""
     env = os.environ.get(ENV_PATH)
     if env:
         return Path(env).expanduser()
-    venv = Path(sys.prefix) / "share" / "sitrep"
-    if sys.prefix != sys.base_prefix and os.access(sys.prefix, os.W_OK):
-        return venv / "gazetteer.sqlite"
-    data_home = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return data_home / "sitrep" / "gazetteer.sqlite"
+    from ..paths import data_dir
+
+    return data_dir() / "gazetteer.sqlite"
 
 
 class Gazetteer:
