@@ -270,16 +270,16 @@ class Recognizer:
                 if self._weak:
                     weak.append((i, j, ms))
                 continue
-            for k in range(i, j):
-                taken[k] = True
+            for t in range(i, j):
+                taken[t] = True
             mentions.append(m)
         # names rejected only for want of evidence get it from a place they are listed with:
         # "withdrew to Palmyra and al-Bab", "Homs, Hama or Idlib"
         changed = bool(weak)
         while changed:
             changed = False
-            starts = {m.start for m in mentions}
-            ends = {m.end for m in mentions}
+            m_starts = {m.start for m in mentions}
+            m_ends = {m.end for m in mentions}
             for i, j, ms in weak:
                 if any(taken[i:j]):
                     continue
@@ -288,20 +288,20 @@ class Recognizer:
                     p >= 0
                     and toks.lower[p] in LIST_WORDS
                     and toks.prev[p] >= 0
-                    and toks.end[toks.prev[p]] in ends
+                    and toks.end[toks.prev[p]] in m_ends
                 )
                 after = (
                     q >= 0
                     and toks.lower[q] in LIST_WORDS
                     and toks.next[q] >= 0
-                    and toks.idx[toks.next[q]] in starts
+                    and toks.idx[toks.next[q]] in m_starts
                 )
                 if not (before or after):
                     continue
                 m = self._guard(toks, text, i, j, ms, ents, place_keys, listed=True, other_keys=other_keys)
                 if m is not None:
-                    for k in range(i, j):
-                        taken[k] = True
+                    for t in range(i, j):
+                        taken[t] = True
                     mentions.append(m)
                     changed = True
         mentions.sort(key=lambda m: m.start)
@@ -500,8 +500,8 @@ class Name:
 class Aggregate:
     """Sums over the places an article's names resolve to."""
 
-    countries: Counter[str]
-    admin1: Counter[str]
+    countries: defaultdict[str, float]
+    admin1: defaultdict[str, float]
     level2_countries: Counter[str | None]  # countries of divisions and towns
     level3_admin1: Counter[str | None]  # first-order divisions of second-order divisions and towns
     level4_admin2: Counter[tuple[str | None, str | None]]  # second-order divisions of towns
@@ -677,10 +677,15 @@ class Resolver:
             n.feats[:, c["holds_mentioned"]] = holds
 
     @staticmethod
-    def _aggregate(names: list[Name], dateline: Entry | None, demonyms: Counter[str]) -> Aggregate:
+    def _aggregate(names: list[Name], dateline: Entry | None, demonyms: dict[str, float]) -> Aggregate:
         """What the article's names resolve to, summed (each name then takes itself out)."""
         agg = Aggregate(
-            Counter(demonyms), Counter(), Counter(), Counter(), Counter(), float(sum(demonyms.values()))
+            defaultdict(float, demonyms),
+            defaultdict(float),
+            Counter(),
+            Counter(),
+            Counter(),
+            sum(demonyms.values()),
         )
         pts = []
         for n in names:
@@ -781,7 +786,7 @@ class Resolver:
             n.chosen = int(np.argmax(n.feats @ self.w))
             for m in n.mentions:
                 m.chosen = n.cands[n.chosen].entry
-        dem: Counter[str] = Counter()
+        dem: defaultdict[str, float] = defaultdict(float)
         for country, _ in demonyms:
             if country:
                 dem[country] += 0.5
