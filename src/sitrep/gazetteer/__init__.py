@@ -178,7 +178,7 @@ class Gazetteer:
         self.admin1_ids: dict[str, int] = {f"{c}.{a}": int(i) for c, a, _, i in rows if i is not None}
         self.countries: dict[str, Entry] = {}
         for row in self._conn().execute(
-            f"SELECT {_ENTRY_COLS} FROM place WHERE fclass = 'A' AND fcode LIKE 'PCL%'"
+            f"SELECT {_ENTRY_COLS} FROM place WHERE fcode IN ('PCLI', 'PCL', 'PCLD', 'PCLS', 'PCLF', 'PCLIX')"
         ):
             e = _entry(row)
             if e.country and (e.country not in self.countries or e.fcode == "PCLI"):

@@ -56,6 +56,7 @@ CREATE TABLE place (
     lat REAL NOT NULL,
     lon REAL NOT NULL
 );
+CREATE INDEX place_fcode ON place (fcode);
 CREATE TABLE name (
     key TEXT NOT NULL,           -- fold(name); "~" + skeleton(name) for transliteration keys
     id INTEGER NOT NULL,
