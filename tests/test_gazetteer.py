@@ -22,7 +22,7 @@ from sitrep.gazetteer import (
     default_path,
     load,
 )
-from sitrep.gazetteer.build import _extent_middle, load_patch, useful_alternate
+from sitrep.gazetteer.build import _extent_middle, division_short_names, load_patch, useful_alternate
 from sitrep.gazetteer.dumps import download, import_files, kind_of
 from sitrep.gazetteer.names import fold, is_latin, skeleton
 
@@ -251,6 +251,12 @@ def test_latin_and_useful_alternates():
     assert not useful_alternate("Route 66")
 
 
+def test_division_short_names():
+    assert division_short_names(["Dagestan, Respublika", "Dagestan Republic"]) == {"Dagestan"}
+    assert division_short_names(["Yaroslavl Oblast", "State of Texas"]) == {"Yaroslavl", "Texas"}
+    assert division_short_names(["Idlib", "Дагестан", ""]) == set()
+
+
 def test_extent_middle_ignores_far_outliers():
     pts = [(35.0 + i * 0.01, 38.0 + i * 0.01) for i in range(40)] + [(-50.0, 170.0)]
     lat, lon = _extent_middle(pts)
@@ -449,6 +455,7 @@ def test_default_gazetteer_loads_fast_and_knows_the_world(default: Gazetteer):
         ("Dayr az Zawr", 170794),
         ("Deir Ezzor", 170794),
         ("U.S.", 6252001),
+        ("Dagestan", 567293),
     ],
 )
 def test_default_gazetteer_knows_names_of_the_syrian_war(default: Gazetteer, name: str, geonameid: int):

