@@ -14,17 +14,18 @@ How (docs/places.md has the long form):
 1. Recognition. Runs of capitalised words (with the connectors of place names: "Deir
    ez-Zor", "Stratford-upon-Avon") are looked up in the gazetteer by their folded key, and
    spaCy's GPE/LOC/FAC entities also by their transliteration skeleton; the longest match
-   wins. Guards drop demonyms ("Syrian"), names inside a person's name ("Paris Hilton"),
-   names after a title ("President Lincoln") or before a street word ("Memphis Street"),
-   and common words that are only capitalised because they start a sentence. spaCy's
-   PERSON label alone does not veto a gazetteer name (it calls "Ain Issa" a person).
+   wins. Guards drop demonyms ("Syrian"), names inside a person's name ("George
+   Washington"), names after a title ("President Lincoln") or before a street word
+   ("Memphis Street"), acronyms, and lone capitalised words with no sign of being a place
+   (see ``Recognizer._guard``). spaCy's PERSON label alone does not veto a gazetteer name
+   (it calls "Ain Issa" a person).
 2. Resolution. Every candidate place of every mention gets a score from a small linear
    model (``data/gazetteer/ranker.json``): how the name matched, feature type, population,
    whether it is a capital; and agreement with the rest of the article: the countries and
    first-order divisions it names (demonyms count too), an explicit qualifier ("Paris,
-   Texas"), the distance to the other places, the dateline. Two passes: the first resolves
-   with priors only, the second with the context of the first. One name keeps one sense
-   in an article.
+   Texas"), the distance to the other places, the divisions they may lie in, the dateline.
+   A first pass resolves with priors only, two more with the context of the others'
+   choices. One name keeps one sense in an article.
 """
 
 from __future__ import annotations
@@ -420,13 +421,6 @@ class Recognizer:
 
 
 # --- resolution ----------------------------------------------------------------------------
-def _km(a: Entry, b: Entry) -> float:
-    p1, p2 = math.radians(a.lat), math.radians(b.lat)
-    dp, dl = p2 - p1, math.radians(b.lon - a.lon)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 6371.0 * 2 * math.asin(math.sqrt(min(1.0, h)))
-
-
 def _contains(big: Entry, small: Entry) -> bool:
     """Whether ``small`` lies in ``big`` (by country / admin1 codes)."""
     if big.id == small.id or big.level >= small.level:
