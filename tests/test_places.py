@@ -180,6 +180,10 @@ def test_locate_near_a_town_and_fallback_to_the_focus(language, stage):
     later = locate(a, text.index("Many"), len(text))
     assert later.geonameid == 172955 and later.geo_precision in (2, 3)
     assert article_focus(a).geonameid == 172955
+    text2 = "DAMASCUS, Syria - The Kremlin denied the reports."
+    c = analyse(text2, language, stage)
+    assert "Kremlin" in by_mention(c)
+    assert locate(c, text2.index("The"), len(text2)).name == "Damascus"
     empty = Article(text="Nothing happened anywhere.")
     assert locate(empty, 0, 10) is None
 

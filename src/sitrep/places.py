@@ -976,9 +976,16 @@ def locate(article: Article, start: int, end: int) -> Place | None:
     """The place an event in ``article.text[start:end]`` happened at: the most specific
     place named in that stretch (a town before its region, a region before its country),
     else the article's focus (its dateline's place, else its most named specific place) at a
-    coarser precision. None when the article names no place at all."""
+    coarser precision. None when the article names no place at all. Buildings that stand
+    for their occupants ("the Kremlin", "the White House") say who, not where: they are not
+    taken as the place of an event."""
     inside = [
-        p for p in article.places if p.start is not None and start <= p.start < end and p.lat is not None
+        p
+        for p in article.places
+        if p.start is not None
+        and start <= p.start < end
+        and p.lat is not None
+        and p.feature_code not in METONYMS
     ]
     if inside:
         best = max(inside, key=lambda p: (_specificity(p), -(p.start or 0)))
@@ -991,6 +998,9 @@ def locate(article: Article, start: int, end: int) -> Place | None:
     spec = _specificity(out)
     out.geo_precision = 2 if spec >= 3 else 3
     return out
+
+
+METONYMS = frozenset(("BLDG",))
 
 
 def _specificity(p: Place) -> int:
