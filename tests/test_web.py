@@ -252,6 +252,9 @@ def test_browser_map_markers_lead_to_the_evidence(server: str, browser: Any, tmp
     browser.get(server + "/")
     markers = _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#map circle.marker"))
     located = {f"{a.id}:{e.id}": e for a in articles() for e in a.events if e.location is not None}
+    # the hostile article posted above is analysed too, and its shelling of Homs has a place
+    _, hostile = _request(f"{server}/api/articles/{XSS['id']}")
+    located |= {f"{XSS['id']}:{e['id']}": e for e in hostile.get("events") or [] if e.get("location")}
     assert {m.get_attribute("data-key") for m in markers} == set(located)
     assert browser.find_elements(By.CSS_SELECTOR, "#map .countries path"), "the bundled outlines are drawn"
 
