@@ -141,7 +141,7 @@ def claimant_ref(article: Article, st: Statement) -> ActorRef | None:
 
 
 def _span(text: str, span: Span2) -> Span:
-    return Span(text[span[0] : span[1]], span[0], span[1])
+    return Span.of(text, span[0], span[1])
 
 
 def build_claims(article: Article, statements: list[Statement], cues: Cues) -> list[Claim]:

@@ -205,7 +205,12 @@ class EventsStage:
                 events.append(ev)
         ctx.attach_orphan_figures(events, sents, cand_idx)
         ctx.infer_missing_actors(events)
-        events = _merge(events, lead)
+        # a title repeats what the body reports: body mentions lead the merge, so the body's
+        # fuller arguments stand and the title becomes one more mention
+        title_end = _title_end(article)
+        in_title = [e for e in events if e.evidence.end <= title_end]
+        events = _merge([e for e in events if e.evidence.end > title_end] + in_title, lead)
+        events.sort(key=lambda e: min(m.start for m in e.mentions) if e.mentions else e.evidence.start)
         _choose_headline(events, article, lead)
         for k, ev in enumerate(events, 1):
             ev.id = f"e{k}"
@@ -367,7 +372,7 @@ class _Context:
             id="",
             event_type=SUB_EVENT_TYPES[sub],
             sub_event_type=sub,
-            evidence=Span(sent.text, sent.start_char, sent.end_char),
+            evidence=Span.of(sent.doc.text, sent.start_char, sent.end_char),
             method=method,
             date=date,
             location=location,
@@ -379,7 +384,7 @@ class _Context:
             displaced=displaced,
             modality=modality,
             confidence=round(float(conf), 3),
-            mentions=[Span(sent.text, sent.start_char, sent.end_char)],
+            mentions=[Span.of(sent.doc.text, sent.start_char, sent.end_char)],
             background=self._background(date),
         )
 
@@ -634,6 +639,8 @@ def _modality(sent: Any, trig: Any) -> str:
             return "planned"
         if t.lemma_.lower() in PLANNED_CUES and t is not trig and t.pos_ in ("VERB", "AUX", "NOUN"):
             return "planned"
+        if t is not trig and any(c.dep_ == "nsubj" and c.lemma_.lower() in PLANNED_CUES for c in t.children):
+            return "planned"  # "our goal is to eliminate ...", "the aim is to retake ..."
         if any(c.dep_ == "aux" and c.lower_ in ("would", "could", "might", "may") for c in t.children):
             return "hypothetical"
         if any(c.dep_ == "mark" and c.lower_ in ("if", "unless") for c in t.children):
@@ -816,6 +823,28 @@ def _same_actor(a: ActorRef | None, b: ActorRef | None) -> bool:
     return a is None or b is None or a.name == b.name
 
 
+def _title_end(article: Article) -> int:
+    """Where the title ends when the text starts with it (plain-text input), else 0."""
+    if not article.title:
+        return 0
+    stripped = article.text.lstrip()
+    if not stripped.startswith(article.title):
+        return 0
+    return len(article.text) - len(stripped) + len(article.title)
+
+
+def _places_agree(prev: Event, ev: Event) -> bool:
+    """Same place; for displacement, a report naming where people fled from matches one
+    naming where they went, as long as the two fit together."""
+    if _same_place(prev.location, ev.location):
+        return True
+    if prev.sub_event_type != "Displacement":
+        return False
+    return (prev.origin is not None and ev.origin is None and _same_place(prev.origin, ev.location)) or (
+        ev.origin is not None and prev.origin is None and _same_place(prev.location, ev.origin)
+    )
+
+
 def _merge(events: list[Event], lead: set[int]) -> list[Event]:
     """One event, one record: mentions of the same event are folded into the first."""
     out: list[Event] = []
@@ -826,7 +855,7 @@ def _merge(events: list[Event], lead: set[int]) -> list[Event]:
                 prev.sub_event_type == ev.sub_event_type
                 and prev.modality == ev.modality
                 and prev.background == ev.background
-                and _same_place(prev.location, ev.location)
+                and _places_agree(prev, ev)
                 and _same_date(prev.date, ev.date)
                 and _same_actor(prev.actor1, ev.actor1)
             ):

@@ -251,7 +251,7 @@ class FigureFinder:
             qualifier=qualifier,
             unit=unit,
             what=what,
-            evidence=Span(sent.text, sent.start_char, sent.end_char),
+            evidence=Span.of(sent.doc.text, sent.start_char, sent.end_char),
             text=text[start:end],
             approximate=approximate,
             start=start,

@@ -59,12 +59,39 @@ def load_nlp(name: str | None = None) -> Any:
         except OSError:
             continue
         nlp.max_length = MAX_CHARS + 1
+        if "parser" in nlp.pipe_names and "sitrep_paragraphs" not in nlp.pipe_names:
+            _register_paragraphs()
+            nlp.add_pipe("sitrep_paragraphs", before="parser")
         return nlp
     raise ModelError(
         "no English spaCy pipeline found (tried "
         + ", ".join((name,) if name else MODEL_NAMES)
         + "); run `make install` or `pip install -r requirements/models.txt`"
     )
+
+
+@functools.cache
+def _register_paragraphs() -> None:
+    """A component that starts a sentence after every blank line and every bullet, before
+    the parser runs (the parser keeps boundaries already set). Without it a headline or a
+    section title runs into the next paragraph's first sentence ("Mass escape due to battle
+    for Raqqa RAQQA, SYRIA (June 15, 2017) – Due to ..."), and evidence spans with it."""
+    from spacy.language import Language
+
+    @Language.component("sitrep_paragraphs")
+    def paragraphs(doc: Any) -> Any:
+        for i, token in enumerate(doc[:-1]):
+            nxt = doc[i + 1]
+            if (token.is_space and token.text.count("\n") >= 2) or (
+                "\n" in token.whitespace_ + token.text and nxt.text in BULLETS
+            ):
+                nxt.is_sent_start = True
+            elif token.text in BULLETS and i > 0 and "\n" in doc[i - 1].text + doc[i - 1].whitespace_:
+                token.is_sent_start = True
+        return doc
+
+
+BULLETS = {"•", "◦", "▪", "●", "-", "*", "–"}
 
 
 @functools.cache

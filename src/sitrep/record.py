@@ -109,6 +109,16 @@ class Span:
         return _plain(self)
 
     @classmethod
+    def of(cls, text: str, start: int, end: int) -> Span:
+        """The stretch ``text[start:end]`` without the whitespace around it (a sentence
+        span of spaCy ends with the blank lines that follow it)."""
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        return cls(text[start:end], start, end)
+
+    @classmethod
     def from_dict(cls, d: dict[str, Any] | None) -> Span | None:
         return None if d is None else cls(d.get("text", ""), d.get("start", 0), d.get("end", 0))
 
