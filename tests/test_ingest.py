@@ -5,7 +5,9 @@ import json
 import os
 from pathlib import Path
 
-from sitrep.ingest import article_from_object, article_from_text, read_inputs, read_stdin
+import pytest
+
+from sitrep.ingest import article_from_object, article_from_text, lead_date, read_inputs, read_stdin
 
 SEED_LIKE = (
     "Mass escape due to battle for Raqqa\n\n"
@@ -141,3 +143,24 @@ def test_stdin_jsonl_and_text():
 def test_missing_file_and_glob(tmp_path: Path):
     got = codes(read_inputs([str(tmp_path / "nope.txt"), str(tmp_path / "*.zzz")]))
     assert [e for _, e in got] == [["unreadable"], ["unreadable"]]
+
+
+@pytest.mark.parametrize(
+    "text, iso",
+    [
+        ("Posted on April 4 2017 by Asharq Al-Awsat English 58 Killed in Suspected Gas Attack", "2017-04-04"),
+        ("Published February 18 2015 The Syrian army backed by allied militia has captured", "2015-02-18"),
+        ("Date of publication 5 July 2016 The bomber was on a motorcycle", "2016-07-05"),
+        ("Last updated at Apr 232017 An Israeli attack on a Syrian training camp", "2017-04-23"),
+        (
+            "Air raids kill 11 civilians in east Syria Monitor AFP Friday 15 Jul 2016 At least 11",
+            "2016-07-15",
+        ),
+        ("24.08.2013 Syrian state media accused rebels of using chemical arms", "2013-08-24"),
+        ("18.10.2014Get short URL 0 13 The US-led coalitions airstrikes killed", "2014-10-18"),
+        ("On March 3, 2011 protests began in Deraa and spread.", None),  # a date in the story, not of it
+        ("Protests began in Deraa in March 2011.", None),
+    ],
+)
+def test_lead_date(text, iso):
+    assert lead_date(text) == iso

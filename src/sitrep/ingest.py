@@ -44,9 +44,33 @@ DATELINE = re.compile(
     r"(?P<rest>(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?\s*(?:\((?P<paren>[^)]{2,40})\))?)\s*[–—\-:]+\s",
 )
 FIRST_LINE_DATE = re.compile(
-    r"^\s*(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?(?:\d{1,2}\s+[A-Za-z]{3,9}\.?,?\s+\d{4}|[A-Za-z]{3,9}\.?\s+\d{1,2},?\s+\d{4}|\d{4}-\d\d-\d\d)",
+    r"^\s*(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?(?:\d{1,2}\s+[A-Za-z]{3,9}\.?,?\s+\d{4}|[A-Za-z]{3,9}\.?\s+\d{1,2},?\s+\d{4}|\d{4}-\d\d-\d\d|\d{1,2}[./]\d{1,2}[./]\d{4})",
     re.IGNORECASE,
 )
+
+
+# Where a page's own date sits near the top of its text: after a publication cue
+# ("Posted on", "Published", "Date of publication", "Last updated at"), after a weekday
+# ("AFP Friday 15 Jul 2016", "Wed 05 Apr 2017"), or at the very start.
+LEAD_CUE = re.compile(
+    r"^\s*|\b(?:posted|published|updated|date of publication|dated|first published)\b(?:\s+(?:on|at))?\s*:?\s*"
+    r"|\b(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+(?=\d)",
+    re.IGNORECASE,
+)
+GLUED_YEAR = re.compile(r"^([A-Za-z]{3,9}\.?)\s+(\d{1,2})((?:19|20)\d\d)\b")  # "Apr 232017"
+LEAD_CHARS = 400
+
+
+def lead_date(text: str) -> str | None:
+    """The publication date a text states near its top (see LEAD_CUE), else None."""
+    head = text.lstrip()[:LEAD_CHARS]
+    for m in LEAD_CUE.finditer(head):
+        rest = GLUED_YEAR.sub(r"\1 \2 \3", head[m.end() : m.end() + 40])
+        if FIRST_LINE_DATE.match(rest):
+            found = parse_date(rest)
+            if found:
+                return found
+    return None
 
 
 def looks_binary(data: bytes) -> bool:
@@ -129,9 +153,7 @@ def article_from_text(
     if not published:
         published = dateline_date
     if not published:
-        first = body.lstrip()[:60]
-        if FIRST_LINE_DATE.match(first):
-            published = parse_date(first)
+        published = lead_date(body)
     article = Article(
         text=body,
         id=str(id) if id is not None and str(id) != "" else None,
