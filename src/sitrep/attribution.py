@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .cues import Cues, load_cues
+from .dateline import dateline_at
 
 Span2 = tuple[int, int]
 
@@ -210,6 +211,9 @@ def _trim(text: str, span: Span2) -> Span2:
     s, e = span
     while s < e and text[s] in _TRIM:
         s += 1
+    dateline = dateline_at(text[:e], s)
+    if dateline is not None:  # "IDLIB, SYRIA (March 9, 2019) – Government forces ...": not what was said
+        s = dateline[1]
     while e > s and text[e - 1] in _TRIM + ".":
         e -= 1
     if text[s:e].lower().startswith("that "):
@@ -393,6 +397,7 @@ def _verb_statement(d: _Doc, verb: Any) -> Statement | None:
     )
     agent = next((c for c in verb.children if c.dep_ == "agent"), None)
     claimant_tok = None
+    final = None  # the speaker found as the apposition closing a long subject
     hedge = False
     inherited = False
     if passive:
@@ -407,7 +412,8 @@ def _verb_statement(d: _Doc, verb: Any) -> Statement | None:
         if subj.lower_ in ("who", "which", "that") and verb.dep_ == "relcl":
             claimant_tok = verb.head  # "the ministry, which said ..."
         else:
-            claimant_tok = subj
+            final = _final_apposition(d, subj, verb)
+            claimant_tok = final or subj
     elif verb.dep_ == "acl" and verb.tag_ == "VBG" and _can_speak(d, verb.head):
         claimant_tok = verb.head  # "with the official SANA news agency saying ..."
     elif verb.dep_ in ("conj", "xcomp", "advcl", "ccomp") and verb.head.i != verb.i:
@@ -464,6 +470,9 @@ def _verb_statement(d: _Doc, verb: Any) -> Statement | None:
             parts = quotes
     elif quotes:
         parts, speech = quotes, "direct"
+    elif final is not None:
+        # everything before the speaker was said, the misparsed subject included
+        content = _trim(text, (region[0], min(t.idx for t in final.subtree)))
     elif ccomp is not None:
         content = _trim(text, d.subtree(ccomp, region))
     elif hedge and subj is not None and xcomp is not None:
@@ -582,6 +591,23 @@ def _anaphoric(d: _Doc, tok: Any) -> bool:
 _ADDRESSEE_VERBS = frozenset(
     {"tell", "inform", "quote", "cite", "accuse", "blame", "charge", "brief", "warn"}
 )
+
+
+def _final_apposition(d: _Doc, subj: Any, verb: Any) -> Any | None:
+    """ "..., killing 12 civilians, including two women, the Observatory said": spaCy hangs
+    the speaker as an apposition inside a long subject; the speaker is the apposition that
+    ends right before the verb."""
+    if subj.i > verb.i:
+        return None
+    for t in subj.subtree:
+        if (
+            t.dep_ == "appos"
+            and t is not subj
+            and max(x.i for x in t.subtree) == verb.i - 1
+            and _is_speaker(d, t)
+        ):
+            return t
+    return None
 
 
 def _can_speak(d: _Doc, tok: Any) -> bool:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlparse
 
+from .dateline import DATELINE
 from .errors import SitrepError
 from .extract import drop_boilerplate, extract_html
 from .record import Article, content_hash
@@ -38,11 +39,6 @@ JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 JSON_SUFFIXES = {".json"}
 KNOWN_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES | JSON_SUFFIXES
 
-# "RAQQA, SYRIA (June 15, 2017) –", "BEIRUT (Reuters) -", "DAMASCUS, June 15 (AFP) -"
-DATELINE = re.compile(
-    r"^\s*(?P<place>[A-Z][A-Z'’.\-]+(?:[ \-][A-Z][A-Z'’.\-]+)*(?:,\s*[A-Z][A-Za-z'’.\-]+(?:\s+[A-Z][A-Za-z'’.\-]+)*)?)"
-    r"(?P<rest>(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?\s*(?:\((?P<paren>[^)]{2,40})\))?)\s*[–—\-:]+\s",
-)
 FIRST_LINE_DATE = re.compile(
     r"^\s*(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?(?:\d{1,2}\s+[A-Za-z]{3,9}\.?,?\s+\d{4}|[A-Za-z]{3,9}\.?\s+\d{1,2},?\s+\d{4}|\d{4}-\d\d-\d\d|\d{1,2}[./]\d{1,2}[./]\d{4})",
     re.IGNORECASE,

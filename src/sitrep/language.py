@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from .dateline import dateline_at
 from .errors import ModelError
 from .record import Article
 
@@ -60,7 +61,7 @@ def load_nlp(name: str | None = None) -> Any:
             continue
         nlp.max_length = MAX_CHARS + 1
         if "parser" in nlp.pipe_names and "sitrep_paragraphs" not in nlp.pipe_names:
-            _register_paragraphs()
+            _register_components()
             nlp.add_pipe("sitrep_paragraphs", before="parser")
         return nlp
     raise ModelError(
@@ -71,15 +72,24 @@ def load_nlp(name: str | None = None) -> Any:
 
 
 @functools.cache
-def _register_paragraphs() -> None:
-    """A component that starts a sentence after every blank line and every bullet, before
-    the parser runs (the parser keeps boundaries already set). Without it a headline or a
-    section title runs into the next paragraph's first sentence ("Mass escape due to battle
-    for Raqqa RAQQA, SYRIA (June 15, 2017) – Due to ..."), and evidence spans with it."""
+def _register_components() -> None:
+    """A component, run before the parser (which keeps boundaries already set), that keeps a
+    dateline inside the sentence it opens and starts a sentence after every blank line and
+    every bullet. Without it a headline runs into the next paragraph's first sentence ("Mass
+    escape due to battle for Raqqa RAQQA, SYRIA (June 15, 2017) – Due to ..."), or a dateline
+    becomes a sentence of its own, and evidence spans with them."""
     from spacy.language import Language
 
     @Language.component("sitrep_paragraphs")
     def paragraphs(doc: Any) -> Any:
+        starts = [0] + [t.idx + len(t.text) for t in doc if t.is_space and t.text.count("\n") >= 2]
+        for start in starts:
+            found = dateline_at(doc.text, start)
+            span = doc.char_span(found[0], found[1], alignment_mode="expand") if found else None
+            if span is not None and span.end < len(doc):
+                # "IDLIB, SYRIA (March 9, 2019) – Government forces shelled ...": one sentence
+                for token in [*span[1:], doc[span.end]]:
+                    token.is_sent_start = False
         for i, token in enumerate(doc[:-1]):
             nxt = doc[i + 1]
             if (token.is_space and token.text.count("\n") >= 2) or (
