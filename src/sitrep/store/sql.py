@@ -500,42 +500,25 @@ class SQLStore:
 
     def events(self, filters: Filters | None = None) -> Iterator[dict[str, Any]]:
         """Events with the article they come from."""
-        f = filters or Filters()
-        where, params = self._where(f, "events")
-        sql = (
-            f"SELECT e.article_id, e.data, a.title, a.source, a.url, a.published {self._FROM['events']}{where} "
-            f"ORDER BY {self._ORDER['events']}{self._page(f)}"
-        )
-        for row in self.query(sql, params):
-            event = _loads(row["data"])
-            yield {
-                "article_id": row["article_id"],
-                **event,
-                "article": {
-                    "title": row["title"],
-                    "source": row["source"],
-                    "url": row["url"],
-                    "published": row["published"],
-                },
-            }
+        return self._with_article("events", filters or Filters())
 
     def claims(self, filters: Filters | None = None) -> Iterator[dict[str, Any]]:
-        f = filters or Filters()
-        where, params = self._where(f, "claims")
+        """Claims with the article they come from."""
+        return self._with_article("claims", filters or Filters())
+
+    def _with_article(self, kind: str, f: Filters) -> Iterator[dict[str, Any]]:
+        """Event or claim rows: the stored JSON with the id and metadata of its article."""
+        where, params = self._where(f, kind)
+        alias = kind[0]
         sql = (
-            f"SELECT c.article_id, c.data, a.title, a.source, a.url, a.published {self._FROM['claims']}{where} "
-            f"ORDER BY {self._ORDER['claims']}{self._page(f)}"
+            f"SELECT {alias}.article_id, {alias}.data, a.title, a.source, a.url, a.published {self._FROM[kind]}{where} "
+            f"ORDER BY {self._ORDER[kind]}{self._page(f)}"
         )
         for row in self.query(sql, params):
             yield {
                 "article_id": row["article_id"],
                 **_loads(row["data"]),
-                "article": {
-                    "title": row["title"],
-                    "source": row["source"],
-                    "url": row["url"],
-                    "published": row["published"],
-                },
+                "article": {k: row[k] for k in ("title", "source", "url", "published")},
             }
 
     def places(self, filters: Filters | None = None) -> Iterator[dict[str, Any]]:
