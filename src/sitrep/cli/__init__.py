@@ -12,7 +12,7 @@ import click
 from ..errors import SitrepError, UsageError
 
 # module names under sitrep.cli; each defines click commands listed in its COMMANDS
-VERB_MODULES = ("analyze", "query", "evaluate", "watch", "serve", "stance", "gazetteer")
+VERB_MODULES = ("analyze", "query", "evaluate", "watch", "serve", "stance", "gazetteer", "clusters")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

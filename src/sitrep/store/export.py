@@ -13,7 +13,7 @@ from typing import Any, TextIO
 from ..errors import UsageError
 
 FORMATS = ("json", "jsonl", "csv", "geojson", "parquet")
-GEO_KINDS = ("events", "places")
+GEO_KINDS = ("events", "places", "clusters")
 
 # ACLED's export columns first (same names), then sitrep's own.
 EVENT_COLUMNS = [
@@ -111,6 +111,38 @@ PLACE_COLUMNS = [
     "published",
 ]
 
+# Event clusters (sitrep.corroborate): one row per real-world event, its reports pooled.
+CLUSTER_COLUMNS = [
+    "cluster_id",
+    "event_type",
+    "sub_event_type",
+    "date_start",
+    "date_end",
+    "date_precision",
+    "location",
+    "geonameid",
+    "admin1",
+    "country",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "n_reports",
+    "n_articles",
+    "n_sources",
+    "sources",
+    "first_report",
+    "last_report",
+    "fatalities_min",
+    "fatalities_max",
+    "fatalities_median",
+    "fatalities_spread",
+    "perpetrators",
+    "agree",
+    "conflict",
+    "background",
+    "articles",
+]
+
 
 def _name(ref: Any) -> Any:
     return ref.get("name") if isinstance(ref, dict) else ref
@@ -202,11 +234,49 @@ def article_row(a: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+def cluster_row(c: dict[str, Any]) -> dict[str, Any]:
+    """One event cluster as a flat row: consensus, counts, the toll's range, which details
+    agree and which conflict."""
+    loc, date, fat = c.get("location") or {}, c.get("date") or {}, c.get("fatalities") or {}
+    perp = ((c.get("details") or {}).get("perpetrator") or {}).get("values") or []
+    return {
+        "cluster_id": c.get("id"),
+        "event_type": c.get("event_type"),
+        "sub_event_type": c.get("sub_event_type"),
+        "date_start": date.get("start"),
+        "date_end": date.get("end"),
+        "date_precision": date.get("precision"),
+        "location": loc.get("name"),
+        "geonameid": loc.get("geonameid"),
+        "admin1": loc.get("admin1"),
+        "country": loc.get("country"),
+        "latitude": loc.get("lat"),
+        "longitude": loc.get("lon"),
+        "geo_precision": loc.get("geo_precision"),
+        "n_reports": c.get("n_reports"),
+        "n_articles": c.get("n_articles"),
+        "n_sources": c.get("n_sources"),
+        "sources": "; ".join(c.get("sources") or []),
+        "first_report": c.get("first_report"),
+        "last_report": c.get("last_report"),
+        "fatalities_min": fat.get("min"),
+        "fatalities_max": fat.get("max"),
+        "fatalities_median": fat.get("median"),
+        "fatalities_spread": fat.get("spread"),
+        "perpetrators": "; ".join(f"{v['value']} ({', '.join(v['sources'])})" for v in perp),
+        "agree": "; ".join(c.get("agree") or []),
+        "conflict": "; ".join(c.get("conflict") or []),
+        "background": int(bool(c.get("background"))),
+        "articles": "; ".join(sorted({r["article_id"] for r in c.get("reports") or []})),
+    }
+
+
 FLATTEN = {
     "events": (EVENT_COLUMNS, event_row),
     "claims": (CLAIM_COLUMNS, claim_row),
     "articles": (ARTICLE_COLUMNS, article_row),
     "places": (PLACE_COLUMNS, lambda p: p),
+    "clusters": (CLUSTER_COLUMNS, cluster_row),
 }
 
 
@@ -218,6 +288,10 @@ def _feature(kind: str, row: dict[str, Any]) -> dict[str, Any] | None:
     elif kind == "places":
         lat, lon = row.get("lat"), row.get("lon")
         props = dict(row)
+    elif kind == "clusters":
+        loc = row.get("location") or {}
+        lat, lon = loc.get("lat"), loc.get("lon")
+        props = cluster_row(row)
     else:
         raise UsageError(f"geojson is for located rows ({', '.join(GEO_KINDS)}), not {kind}")
     if lat is None or lon is None:
@@ -226,7 +300,7 @@ def _feature(kind: str, row: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def write(rows: Iterable[dict[str, Any]], fmt: str, out: TextIO, kind: str) -> int:
-    """Write ``rows`` of ``kind`` (articles, events, claims, places) as ``fmt``; returns
+    """Write ``rows`` of ``kind`` (articles, events, claims, places, clusters) as ``fmt``; returns
     the number written (for GeoJSON: located features)."""
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")

@@ -77,6 +77,60 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
         ],
     ),
     (
+        2,
+        "event clusters: reports of one event across articles, their index, article credibility",
+        [
+            """CREATE TABLE clusters (
+                id TEXT PRIMARY KEY,
+                event_type TEXT, sub_event_type TEXT,
+                date_start TEXT, date_end TEXT,
+                place_name TEXT, geonameid INTEGER, country TEXT, admin1 TEXT,
+                lat {real}, lon {real}, geo_precision INTEGER,
+                n_reports INTEGER NOT NULL DEFAULT 0,
+                n_articles INTEGER NOT NULL DEFAULT 0,
+                n_sources INTEGER NOT NULL DEFAULT 0,
+                first_report TEXT, last_report TEXT,
+                fatalities_min INTEGER, fatalities_max INTEGER,
+                n_conflicts INTEGER NOT NULL DEFAULT 0,
+                background INTEGER NOT NULL DEFAULT 0,
+                updated_at TEXT NOT NULL,
+                data {json} NOT NULL
+            )""",
+            "CREATE INDEX clusters_date ON clusters (date_start, date_end)",
+            "CREATE INDEX clusters_latlon ON clusters (lat, lon)",
+            "CREATE INDEX clusters_country ON clusters (country)",
+            "CREATE INDEX clusters_sources ON clusters (n_sources)",
+            """CREATE TABLE cluster_reports (
+                article_id TEXT NOT NULL,
+                event_id TEXT NOT NULL,
+                cluster_id TEXT NOT NULL,
+                source TEXT, published TEXT,
+                background INTEGER NOT NULL DEFAULT 0,
+                day_start INTEGER, day_end INTEGER,
+                score {real},
+                PRIMARY KEY (article_id, event_id)
+            )""",
+            "CREATE INDEX cluster_reports_cluster ON cluster_reports (cluster_id)",
+            """CREATE TABLE cluster_cells (
+                level INTEGER NOT NULL,
+                cell INTEGER NOT NULL,
+                day_start INTEGER NOT NULL,
+                day_end INTEGER NOT NULL,
+                article_id TEXT NOT NULL,
+                event_id TEXT NOT NULL
+            )""",
+            "CREATE INDEX cluster_cells_lookup ON cluster_cells (level, cell, day_start)",
+            "CREATE INDEX cluster_cells_report ON cluster_cells (article_id, event_id)",
+            """CREATE TABLE credibility (
+                article_id TEXT PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,
+                score {real} NOT NULL,
+                reasons {json} NOT NULL,
+                features {json} NOT NULL,
+                updated_at TEXT NOT NULL
+            )""",
+        ],
+    ),
+    (
         3,
         "sitrep watch: feeds polled and items seen (conditional-request validators, back-off)",
         [

@@ -88,6 +88,9 @@ class SQLStore:
     json_type = "TEXT"
     real_type = "REAL"
     autoinc_type = "INTEGER PRIMARY KEY AUTOINCREMENT"
+    # link each stored article's events into event clusters and score its credibility
+    # (sitrep.corroborate); bulk loads may switch it off and run `sitrep clusters --relink`
+    corroborate = True
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -235,9 +238,16 @@ class SQLStore:
             # (PostgreSQL, concurrent ingests): theirs stands, nothing is stored twice
             existing = self.scalar("SELECT id FROM articles WHERE content_hash = ?", (chash,))
             return AddResult(str(existing or aid), "unchanged")
+        if self.corroborate:
+            from ..corroborate import link_article
+
+            link_article(self, aid, record)
         return AddResult(aid, outcome)
 
     def _delete(self, aid: str) -> None:
+        from ..corroborate import unlink_article
+
+        unlink_article(self, aid)  # its reports leave their clusters before its events go
         for table in ("events", "claims", "places", "figures", "articles"):
             self.execute(
                 f"DELETE FROM {table} WHERE {'id' if table == 'articles' else 'article_id'} = ?", (aid,)
@@ -378,7 +388,15 @@ class SQLStore:
     def article(self, aid: str) -> dict[str, Any] | None:
         """The full record of one article."""
         row = self.scalar("SELECT record FROM articles WHERE id = ?", (aid,))
-        return None if row is None else _loads(row)
+        if row is None:
+            return None
+        record = _loads(row)
+        cred = next(
+            iter(self.query("SELECT score, reasons FROM credibility WHERE article_id = ?", (aid,))), None
+        )
+        if cred is not None:
+            record["credibility"] = {"score": cred["score"], "reasons": _loads(cred["reasons"])}
+        return record
 
     def _where(self, f: Filters, kind: str) -> tuple[str, list[Any]]:
         clauses: list[str] = []
@@ -486,11 +504,15 @@ class SQLStore:
         f = filters or Filters()
         where, params = self._where(f, "articles")
         sql = (
-            f"SELECT a.id, a.url, a.source, a.title, a.published, a.language, a.n_events, a.n_errors, a.ingested_at, a.record "
-            f"{self._FROM['articles']}{where} ORDER BY {self._ORDER['articles']}{self._page(f)}"
+            f"SELECT a.id, a.url, a.source, a.title, a.published, a.language, a.n_events, a.n_errors, a.ingested_at, a.record, "
+            f"k.score AS credibility_score, k.reasons AS credibility_reasons "
+            f"{self._FROM['articles']} LEFT JOIN credibility k ON k.article_id = a.id{where} ORDER BY {self._ORDER['articles']}{self._page(f)}"
         )
         for row in self.query(sql, params):
             record = _loads(row.pop("record"))
+            score, reasons = row.pop("credibility_score"), row.pop("credibility_reasons")
+            if score is not None:  # corpus-level, kept beside the record by sitrep.corroborate
+                record["credibility"] = {"score": score, "reasons": _loads(reasons)}
             if full:
                 yield record
             else:

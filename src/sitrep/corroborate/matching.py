@@ -1,0 +1,120 @@
+"""Whether two event reports describe one real-world event, and how well they match.
+
+``match(a, b, cfg)`` returns ``None`` when the reports cannot be of one event (types that
+do not go together, places farther apart than their precision allows, dates that do not
+overlap) and otherwise a ``Match`` with a score in [0, 1] and its parts. Actors and tolls
+never forbid a link on their own: outlets disagree on exactly these (who fired, how many
+died), and that disagreement is what corroboration must show, not hide.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .config import LinkConfig
+from .reports import Report, haversine_km
+
+# Battles have no attacker and target: the two sides may be named in either order.
+SYMMETRIC_TYPES = {"Battles", "Riots"}
+
+
+@dataclass(slots=True)
+class Match:
+    score: float
+    type: float
+    place: float
+    date: float
+    actors: float
+    toll: float
+    distance_km: float
+
+
+def type_score(a: Report, b: Report, cfg: LinkConfig) -> float:
+    if not a.sub_event_type or not b.sub_event_type:
+        return 0.0
+    if a.sub_event_type == b.sub_event_type:
+        return cfg.type_score["same_sub_type"]
+    if any(a.sub_event_type in g and b.sub_event_type in g for g in cfg.groups):
+        return cfg.type_score["same_group"]
+    if a.event_type and a.event_type == b.event_type:
+        return cfg.type_score["same_type"]
+    return 0.0
+
+
+def place_score(a: Report, b: Report, cfg: LinkConfig) -> tuple[float, float] | None:
+    """(score, distance) or None when too far apart for the places' precision."""
+    assert a.lat is not None and a.lon is not None and b.lat is not None and b.lon is not None
+    d = haversine_km(a.lat, a.lon, b.lat, b.lon)
+    if a.geonameid is not None and a.geonameid == b.geonameid:
+        return (1.0, d)
+    radius = max(a.radius(cfg), b.radius(cfg))
+    if radius <= 0 or d > radius:
+        return None
+    # a town against its region is a weaker match than two towns a few km apart
+    vagueness = 0.15 * (max(a.precision or 1, b.precision or 1) - 1)
+    return (max(0.0, 1.0 - 0.5 * d / radius - vagueness), d)
+
+
+def date_score(a: Report, b: Report, cfg: LinkConfig) -> float | None:
+    assert a.day_start is not None and a.day_end is not None
+    assert b.day_start is not None and b.day_end is not None
+    s = cfg.slack_days
+    lo, hi = max(a.day_start, b.day_start), min(a.day_end, b.day_end)
+    if lo > hi + 2 * s:  # no overlap even with each interval widened by the slack
+        return None
+    if a.day_precise and b.day_precise:
+        gap = abs(a.day_start - b.day_start)
+        return 1.0 if gap == 0 else 0.75 if gap <= s else 0.5
+    if lo > hi:
+        return 0.55  # broad intervals that only touch within the slack
+    overlap = hi - lo + 1
+    return 0.4 + 0.5 * overlap / max(a.span_days, b.span_days)
+
+
+def _actor_pair(x: str | None, y: str | None) -> float:
+    if x is None or y is None:
+        return 0.6
+    return 1.0 if x == y else 0.15
+
+
+def actor_score(a: Report, b: Report) -> float:
+    straight = (_actor_pair(a.actor1, b.actor1) + _actor_pair(a.actor2, b.actor2)) / 2
+    if a.event_type in SYMMETRIC_TYPES and b.event_type in SYMMETRIC_TYPES:
+        crossed = (_actor_pair(a.actor1, b.actor2) + _actor_pair(a.actor2, b.actor1)) / 2
+        return max(straight, crossed)
+    return straight
+
+
+def tolls_agree(x: int, y: int, cfg: LinkConfig) -> bool:
+    return abs(x - y) <= max(cfg.toll_abs, cfg.toll_rel * max(x, y))
+
+
+def toll_score(a: Report, b: Report, cfg: LinkConfig) -> float:
+    x, y = a.toll, b.toll
+    if x is None or y is None:
+        return 0.6
+    if tolls_agree(x, y, cfg):
+        return 1.0
+    lo, hi = sorted((x, y))
+    return 0.0 if hi > cfg.toll_far * max(lo, 1) and hi - lo > cfg.toll_abs * 3 else 0.5
+
+
+def match(a: Report, b: Report, cfg: LinkConfig) -> Match | None:
+    """How well two linkable reports match, or None when they cannot be one event."""
+    t = type_score(a, b, cfg)
+    if t <= 0:
+        return None
+    p = place_score(a, b, cfg)
+    if p is None:
+        return None
+    d = date_score(a, b, cfg)
+    if d is None:
+        return None
+    # a recalled past event and a fresh report of today's events are not matched on a
+    # vague date alone: the recalled one needs its own precise date
+    if a.background != b.background and not (a.day_precise and b.day_precise):
+        d *= 0.7
+    ac, tl = actor_score(a, b), toll_score(a, b, cfg)
+    w = cfg.weights
+    score = w["type"] * t + w["place"] * p[0] + w["date"] * d + w["actors"] * ac + w["toll"] * tl
+    return Match(round(score, 4), t, p[0], d, ac, tl, round(p[1], 2))

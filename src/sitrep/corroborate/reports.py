@@ -1,0 +1,253 @@
+"""Event reports: one event of one article, reduced to what linking compares.
+
+A ``Report`` holds the event's type, its date as day numbers, its point and how far from it
+the event may be (by the place's precision), its actors and figures, and the article it
+comes from (id, outlet, publication date). ``cells`` says under which grid cells and date
+level the report is indexed (see ``index.py``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .config import LinkConfig
+
+EARTH_KM = 6371.0088
+FIGURE_KEYS = ("total", "civilians", "children", "women", "combatants")
+# features of places that are too vague to link on, whatever geo_precision says
+COUNTRY_FEATURES = {"country", "political entity", "continent", "region"}
+
+
+def day_number(iso: str | None) -> int | None:
+    """ISO date (or datetime) -> proleptic ordinal day, None when unreadable."""
+    if not iso:
+        return None
+    try:
+        return dt.date.fromisoformat(str(iso)[:10]).toordinal()
+    except ValueError:
+        return None
+
+
+def day_iso(n: int | None) -> str | None:
+    return None if n is None else dt.date.fromordinal(n).isoformat()
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def actor_key(ref: dict[str, Any] | None) -> str | None:
+    """The canonical id of an event's actor, else its name normalised; None when absent."""
+    if not ref:
+        return None
+    if ref.get("id"):
+        return str(ref["id"])
+    name = _NON_WORD.sub(" ", str(ref.get("name") or "").lower()).strip()
+    for article in ("the ",):
+        if name.startswith(article):
+            name = name[len(article) :]
+    return name or None
+
+
+def precision_of(loc: dict[str, Any]) -> int | None:
+    """ACLED geo_precision of a place (1 town, 2 near/part of region, 3 region), or None
+    when the place is too vague to link on (a country) or has no point."""
+    if loc.get("lat") is None or loc.get("lon") is None:
+        return None
+    feature = str(loc.get("feature") or "").lower()
+    if feature in COUNTRY_FEATURES or (loc.get("feature_code") or "").upper().startswith("PCL"):
+        return None
+    gp = loc.get("geo_precision")
+    if isinstance(gp, int) and gp in (1, 2, 3):
+        return gp
+    if "first-order" in feature or (loc.get("feature_code") or "").upper() == "ADM1":
+        return 3
+    if "division" in feature or "region" in feature or "area" in feature:
+        return 2
+    return 1
+
+
+@dataclass(slots=True)
+class Report:
+    """One event of one article, as linking sees it."""
+
+    article_id: str
+    event_id: str
+    event_type: str
+    sub_event_type: str
+    modality: str
+    background: bool
+    headline: bool
+    day_start: int | None
+    day_end: int | None
+    day_precise: bool  # the interval is one resolved day
+    lat: float | None
+    lon: float | None
+    precision: int | None
+    geonameid: int | None
+    place_name: str | None
+    admin1: str | None
+    country: str | None
+    actor1: str | None
+    actor2: str | None
+    actor1_name: str | None
+    actor2_name: str | None
+    figures: dict[str, int | None] = field(default_factory=dict)
+    source: str | None = None
+    published: str | None = None
+    attributed_to: str | None = None
+    evidence: str = ""
+
+    @property
+    def toll(self) -> int | None:
+        """The headline figure of the report: total dead, else civilians dead."""
+        for k in ("total", "civilians"):
+            v = self.figures.get(k)
+            if v is not None:
+                return v
+        return None
+
+    @property
+    def span_days(self) -> int:
+        if self.day_start is None or self.day_end is None:
+            return 0
+        return self.day_end - self.day_start + 1
+
+    def radius(self, cfg: LinkConfig) -> float:
+        return cfg.radius_km.get(self.precision or 0, 0.0)
+
+    def linkable(self, cfg: LinkConfig) -> bool:
+        """Whether the report is precise enough, and real enough, to be linked to others."""
+        return (
+            self.day_start is not None
+            and self.day_end is not None
+            and self.span_days <= cfg.max_interval_days
+            and self.precision is not None
+            and self.precision <= cfg.max_linkable_precision
+            and self.sub_event_type not in cfg.unlinkable_sub_types
+            and self.modality not in cfg.unlinkable_modalities
+        )
+
+    def level(self, cfg: LinkConfig) -> int:
+        """The date level the report is indexed under: the first whose span covers it."""
+        for i, span in enumerate(cfg.levels):
+            if self.span_days <= span:
+                return i
+        return len(cfg.levels) - 1
+
+    def cells(self, cfg: LinkConfig) -> list[int]:
+        """Grid cells the report's disk (point and radius) touches; the report is indexed
+        under each, so two reports within the larger of their radii always meet."""
+        assert self.lat is not None and self.lon is not None
+        return cells_around(self.lat, self.lon, self.radius(cfg), cfg.cell_degrees)
+
+
+def cell_id(row: int, col: int) -> int:
+    return row * 10_000 + col
+
+
+def cells_around(lat: float, lon: float, radius_km: float, size: float) -> list[int]:
+    """Every grid cell that a disk of ``radius_km`` around (lat, lon) touches (its bounding
+    box, which covers the disk)."""
+    dlat = radius_km / 111.2
+    coslat = max(math.cos(math.radians(min(89.0, abs(lat)))), 0.01)
+    dlon = min(radius_km / (111.2 * coslat), 180.0)
+    r0, r1 = math.floor((lat - dlat + 90) / size), math.floor((min(lat + dlat, 89.999) + 90) / size)
+    c0, c1 = math.floor((lon - dlon + 180) / size), math.floor((lon + dlon + 180) / size)
+    ncols = round(360 / size)
+    cells = set()
+    for r in range(max(r0, 0), r1 + 1):
+        for c in range(c0, c1 + 1):
+            cells.add(cell_id(r, c % ncols))
+    return sorted(cells)
+
+
+def report_from_event(
+    event: dict[str, Any],
+    *,
+    article_id: str,
+    source: str | None,
+    published: str | None,
+) -> Report:
+    """A Report from an event of the record (schema sitrep.article/1) and its article's
+    metadata. An event without its own date that is not background is dated by the
+    article: it happened on the publication day or the day before."""
+    loc = event.get("location") or {}
+    date = event.get("date") or {}
+    background = bool(event.get("background"))
+    start, end = day_number(date.get("start")), day_number(date.get("end") or date.get("start"))
+    if start is not None and end is not None and end < start:
+        start, end = end, start
+    precise = start is not None and start == end
+    if start is None and not background:
+        pub = day_number(published)
+        if pub is not None:
+            start, end, precise = pub - 1, pub, False
+    fat = event.get("fatalities") or {}
+    figures: dict[str, int | None] = {k: _count(fat.get(k)) for k in FIGURE_KEYS}
+    figures["injured"] = _count(event.get("injured"))
+    figures["displaced"] = _count(event.get("displaced"))
+    attributed = event.get("attributed_to")
+    return Report(
+        article_id=article_id,
+        event_id=str(event.get("id") or ""),
+        event_type=str(event.get("event_type") or ""),
+        sub_event_type=str(event.get("sub_event_type") or ""),
+        modality=str(event.get("modality") or "asserted"),
+        background=background,
+        headline=bool(event.get("headline")),
+        day_start=start,
+        day_end=end,
+        day_precise=precise,
+        lat=_float(loc.get("lat")),
+        lon=_float(loc.get("lon")),
+        precision=precision_of(loc),
+        geonameid=loc.get("geonameid"),
+        place_name=loc.get("name") or loc.get("mention"),
+        admin1=loc.get("admin1"),
+        country=loc.get("country"),
+        actor1=actor_key(event.get("actor1")),
+        actor2=actor_key(event.get("actor2")),
+        actor1_name=(event.get("actor1") or {}).get("name"),
+        actor2_name=(event.get("actor2") or {}).get("name"),
+        figures=figures,
+        source=_source_key(source),
+        published=published,
+        attributed_to=(attributed or {}).get("name") if isinstance(attributed, dict) else attributed,
+        evidence=str((event.get("evidence") or {}).get("text") or ""),
+    )
+
+
+def _source_key(source: str | None) -> str | None:
+    s = (source or "").strip().lower()
+    if s.startswith("www."):
+        s = s[4:]
+    return s or None
+
+
+def _count(v: Any) -> int | None:
+    if v is None or isinstance(v, bool):
+        return None
+    try:
+        n = int(v)
+    except (TypeError, ValueError):
+        return None
+    return n if n >= 0 else None
+
+
+def _float(v: Any) -> float | None:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
