@@ -80,14 +80,14 @@ def _examples(items: Sequence[str], n: int = 3) -> list[str]:
 
 
 def _tokens(text: str) -> set[str]:
-    return {w.lower() for w in _WORD.findall(text) if len(w) > 2}
+    return {w.lower() for w in _WORD.findall(text) if len(w) > 2 or w.isdigit()}
 
 
 def near_copy(a: Report, b: Report) -> bool:
     """Two reports whose sentences are (nearly) the same words: one wire story republished,
     not two independent reports."""
     ta, tb = _tokens(a.evidence), _tokens(b.evidence)
-    if len(ta) < 6 or len(tb) < 6:
+    if len(ta) < 8 or len(tb) < 8:  # short sentences say the same thing in the same words
         return False
     return len(ta & tb) / len(ta | tb) >= 0.8
 

@@ -69,6 +69,9 @@ class Linker:
     def __init__(self, store: SQLStore, cfg: LinkConfig | None = None) -> None:
         self.store = store
         self.cfg = cfg or link_config()
+        # reports read while linking one article (a report is read again for every
+        # cluster summary and credibility it takes part in); cleared per article
+        self._cache: dict[tuple[str, str], Report] = {}
 
     # -- reading ----------------------------------------------------------------------
     def _reports(self, where: str, params: Sequence[Any]) -> list[tuple[Report, str, float | None]]:
@@ -80,12 +83,16 @@ class Linker:
         )
         out = []
         for row in rows:
-            rep = report_from_event(
-                _loads(row["data"]),
-                article_id=row["article_id"],
-                source=row["source"],
-                published=row["published"],
-            )
+            key = (row["article_id"], row["event_id"])
+            rep = self._cache.get(key)
+            if rep is None:
+                rep = report_from_event(
+                    _loads(row["data"]),
+                    article_id=row["article_id"],
+                    source=row["source"],
+                    published=row["published"],
+                )
+                self._cache[key] = rep
             out.append((rep, row["cluster_id"], row["score"]))
         return out
 
@@ -203,6 +210,7 @@ class Linker:
         """Link the events of a stored article (its rows are written) to the clusters of
         the store, refresh those clusters, and score the credibility of the articles
         concerned."""
+        self._cache.clear()
         touched = self.unlink(aid, refresh=False)
         result = LinkResult(aid)
         own: set[str] = set()

@@ -1,0 +1,595 @@
+"""Corroboration: event linking across articles, cluster summaries, credibility, the
+clusters CLI, and the measures (linking against gold pairs, AUC)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sitrep.corroborate import ClusterFilters, cluster, clusters, relink
+from sitrep.corroborate.bench import synthetic_articles
+from sitrep.corroborate.config import Lexicon, LinkConfig, _load, lexicon, link_config
+from sitrep.corroborate.credibility import score, text_features
+from sitrep.corroborate.matching import match
+from sitrep.corroborate.measure import auc, linking_scores, load_pairs, read_labels
+from sitrep.corroborate.reports import cells_around, haversine_km, report_from_event
+from sitrep.errors import InputError, ModelError, NotFound
+from sitrep.record import SUB_EVENT_TYPES, ActorRef, Article, DateInterval, Event, Fatalities, Place, Span
+from sitrep.store import open_store
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+CFG = link_config()
+
+KHAN = (35.4406, 36.6503)  # Khan Shaykhun
+KHAN_NEAR = (35.4450, 36.6600)  # ~1 km away
+IDLIB = (35.9306, 36.6339)  # Idlib city, ~55 km north
+ALEPPO = (36.2021, 37.1343)
+
+
+def ev(
+    eid: str = "e1",
+    sub: str = "Air/drone strike",
+    day: str | None = "2017-04-04",
+    where: tuple[float, float] | None = KHAN,
+    name: str = "Khan Shaykhun",
+    precision: int = 1,
+    total: int | None = None,
+    actor1: str | None = None,
+    actor2: str | None = None,
+    headline: bool = True,
+    background: bool = False,
+    modality: str = "asserted",
+    gid: int | None = None,
+    end: str | None = None,
+    evidence: str | None = None,
+) -> Event:
+    return Event(
+        id=eid,
+        event_type=SUB_EVENT_TYPES[sub],
+        sub_event_type=sub,
+        evidence=Span(evidence or f"{sub} in {name} killed {total}", 0, 10),
+        headline=headline,
+        date=None if day is None else DateInterval(day, end or day, "day" if not end else "range"),
+        location=None
+        if where is None
+        else Place(name, 0, 5, gid, name, "SY", None, where[0], where[1], geo_precision=precision),
+        actor1=ActorRef(None, actor1) if actor1 else None,
+        actor2=ActorRef(None, actor2) if actor2 else None,
+        fatalities=Fatalities(total=total),
+        background=background,
+        modality=modality,
+    )
+
+
+def art(
+    aid: str, source: str | None, events: list[Event], published: str = "2017-04-04", text: str = ""
+) -> Article:
+    a = Article(text=text or f"Article {aid}: a report.", id=aid, source=source, published=published)
+    a.events = events
+    return a
+
+
+def rep(e: Event, aid: str = "a", source: str = "s", published: str = "2017-04-04"):
+    return report_from_event(e.to_dict(), article_id=aid, source=source, published=published)
+
+
+@pytest.fixture()
+def store(tmp_path: Path):
+    s = open_store(tmp_path / "c.db")
+    yield s
+    s.close()
+
+
+def clusters_of(store, aid: str) -> set[str]:
+    return {
+        r["cluster_id"]
+        for r in store.query("SELECT cluster_id FROM cluster_reports WHERE article_id = ?", (aid,))
+    }
+
+
+# -- configuration and data files -------------------------------------------------------
+
+
+def test_data_files_load():
+    cfg = link_config()
+    assert cfg.radius_km[1] < cfg.radius_km[2] < cfg.radius_km[3]
+    assert abs(sum(cfg.weights.values()) - 1) < 1e-9
+    lex = lexicon()
+    assert lex.loaded_re.search("Terrorists shelled the town")
+    assert lex.sectarian_re.search("the Takfiri gangs")
+    assert not lex.loaded_re.search("the army shelled the town")
+    assert lex.anonymous_re.search("a military source said the strike")
+    assert lex.named_re.search("the Syrian Observatory for Human Rights said")
+
+
+def test_bad_config_is_a_model_error():
+    d = _load("corroboration.yaml")
+    with pytest.raises(ModelError):
+        LinkConfig.from_dict({k: v for k, v in d.items() if k != "weights"})
+    with pytest.raises(ModelError):
+        LinkConfig.from_dict({**d, "weights": {"type": 0.9, "place": 0.9, "date": 0, "actors": 0, "toll": 0}})
+    lx = _load("credibility.yaml")
+    with pytest.raises(ModelError):
+        Lexicon.from_dict({**lx, "anonymous": ["(unclosed"]})
+
+
+# -- matching two reports --------------------------------------------------------------------
+
+
+def test_same_event_two_spellings_and_types_match():
+    a = rep(ev(sub="Chemical weapon", total=58, actor1="Syrian government"), "a1", "reuters")
+    b = rep(ev(where=KHAN_NEAR, name="Khan Sheikhun", total=72, actor1="Syrian government"), "a2", "afp")
+    m = match(a, b, CFG)
+    assert m is not None and m.score >= CFG.threshold
+    assert m.distance_km < 2
+
+
+def test_far_apart_places_do_not_match():
+    assert match(rep(ev()), rep(ev(where=ALEPPO, name="Aleppo")), CFG) is None
+
+
+def test_region_level_report_reaches_town_in_it():
+    town = rep(ev())
+    region = rep(ev(where=IDLIB, name="Idlib Governorate", precision=3))
+    m = match(town, region, CFG)
+    assert m is not None and m.place < 1.0
+    # but a town-level report 55 km away is another town
+    assert match(town, rep(ev(where=IDLIB, name="Idlib", precision=1)), CFG) is None
+
+
+def test_dates_must_overlap_within_slack():
+    a = rep(ev(day="2017-04-04"))
+    assert match(a, rep(ev(day="2017-04-05")), CFG) is not None  # a day apart: next-day report
+    assert match(a, rep(ev(day="2017-04-09")), CFG) is None
+    assert match(a, rep(ev(day="2017-04-01", end="2017-04-30")), CFG) is not None
+
+
+def test_incompatible_types_do_not_match():
+    assert match(rep(ev(sub="Air/drone strike")), rep(ev(sub="Peaceful protest")), CFG) is None
+
+
+def test_conflicting_perpetrators_still_match_but_score_lower():
+    a = rep(ev(actor1="Syrian government", total=20))
+    same = match(a, rep(ev(actor1="Syrian government", total=20)), CFG)
+    other = match(a, rep(ev(actor1="Islamic State", total=20)), CFG)
+    assert same is not None and other is not None
+    assert other.score < same.score and other.actors < same.actors
+
+
+def test_battle_sides_in_either_order():
+    a = rep(ev(sub="Armed clash", actor1="SDF", actor2="Islamic State"))
+    b = rep(ev(sub="Armed clash", actor1="Islamic State", actor2="SDF"))
+    m = match(a, b, CFG)
+    assert m is not None and m.actors == 1.0
+
+
+def test_reports_without_place_or_date_or_of_plans_are_not_linkable():
+    assert not rep(ev(where=None)).linkable(CFG)
+    assert not rep(ev(day=None), published="").linkable(CFG)
+    assert not rep(ev(modality="planned")).linkable(CFG)
+    assert not rep(ev(sub="Diplomatic event")).linkable(CFG)
+    # an undated current report is dated by its article (the day of publication or before)
+    r = rep(ev(day=None), published="2017-04-05")
+    assert r.linkable(CFG) and r.day_end == r.day_start + 1
+    # an undated background report is not
+    assert not rep(ev(day=None, background=True), published="2017-04-05").linkable(CFG)
+
+
+def test_bad_values_in_records_do_not_break_reports():
+    d = ev().to_dict()
+    d["location"]["lat"] = "north"
+    d["date"] = {"start": "not a date", "end": None, "precision": "day"}
+    d["fatalities"] = {"total": "many", "civilians": -3}
+    r = report_from_event(d, article_id="x", source=None, published=None)
+    assert r.lat is None and r.day_start is None and r.toll is None and not r.linkable(CFG)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    lat=st.floats(-60, 60),
+    lon=st.floats(-179, 179),
+    bearing=st.floats(0, 2 * math.pi),
+    frac=st.floats(0, 0.99),
+    p1=st.sampled_from([1, 2, 3]),
+    p2=st.sampled_from([1, 2, 3]),
+)
+def test_index_cells_meet_for_every_pair_in_reach(lat, lon, bearing, frac, p1, p2):
+    """Two points within the larger radius always share an index cell (one's disk cells
+    contain the other's point) - so the index never hides a linkable candidate."""
+    r1, r2 = CFG.radius_km[p1], CFG.radius_km[p2]
+    d = frac * max(r1, r2)
+    lat2 = lat + d / 111.2 * math.cos(bearing)
+    lon2 = lon + d / (111.2 * math.cos(math.radians(lat))) * math.sin(bearing)
+    lon2 = (lon2 + 180) % 360 - 180
+    if haversine_km(lat, lon, lat2, lon2) > max(r1, r2):
+        return
+    own1 = cells_around(lat, lon, 0, CFG.cell_degrees)
+    own2 = cells_around(lat2, lon2, 0, CFG.cell_degrees)
+    disk1 = cells_around(lat, lon, r1, CFG.cell_degrees)
+    disk2 = cells_around(lat2, lon2, r2, CFG.cell_degrees)
+    assert set(own2) & set(disk1) or set(own1) & set(disk2)
+
+
+# -- linking in the store ------------------------------------------------------------------
+
+
+def test_reports_of_one_event_join_one_cluster(store):
+    store.add(art("a1", "reuters", [ev(sub="Chemical weapon", total=58, actor1="Syrian government", gid=1)]))
+    store.add(
+        art("a2", "afp", [ev(where=KHAN_NEAR, name="Khan Sheikhun", total=72, actor1="Syrian government")])
+    )
+    store.add(
+        art("a3", "sana", [ev(where=IDLIB, name="Idlib", precision=3, actor1="terrorists")], "2017-04-05")
+    )
+    store.add(art("a4", "x", [ev(sub="Armed clash", where=ALEPPO, name="Aleppo", total=3)], "2017-04-05"))
+    assert clusters_of(store, "a1") == clusters_of(store, "a2") == clusters_of(store, "a3")
+    assert not clusters_of(store, "a4") & clusters_of(store, "a1")
+    (big,) = list(clusters(store, min_sources=2))
+    assert big["n_reports"] == 3 and big["sources"] == ["afp", "reuters", "sana"]
+    assert big["location"]["name"] in ("Khan Shaykhun", "Khan Sheikhun")  # the most precise place
+    assert big["fatalities"] == {"min": 58, "max": 72, "median": 65.0, "spread": 0.194}
+    assert "perpetrator" in big["conflict"] and "toll" in big["agree"]
+    perp = {v["value"]: v["sources"] for v in big["details"]["perpetrator"]["values"]}
+    assert perp == {"Syrian government": ["afp", "reuters"], "terrorists": ["sana"]}
+    assert big["first_report"] == "2017-04-04" and big["last_report"] == "2017-04-05"
+
+
+def test_events_of_one_article_are_not_linked_to_each_other(store):
+    store.add(art("a1", "x", [ev("e1", total=5), ev("e2", total=5, headline=False)]))
+    rows = list(store.query("SELECT event_id, cluster_id FROM cluster_reports WHERE article_id = 'a1'"))
+    assert len({r["cluster_id"] for r in rows}) == 2
+
+
+def test_background_event_links_to_the_past_not_today(store):
+    store.add(
+        art(
+            "old",
+            "reuters",
+            [ev(sub="Chemical weapon", day="2013-08-21", where=(33.52, 36.35), name="Ghouta", total=1400)],
+            "2013-08-21",
+        )
+    )
+    store.add(
+        art(
+            "today",
+            "afp",
+            [ev(sub="Chemical weapon", day="2017-04-04", where=(33.52, 36.35), name="Ghouta", total=10)],
+            "2017-04-04",
+        )
+    )
+    recall = art(
+        "recall",
+        "ahram",
+        [
+            ev("e1", sub="Chemical weapon", day="2017-04-04", where=(33.52, 36.35), name="Ghouta", total=9),
+            ev(
+                "e2",
+                sub="Chemical weapon",
+                day="2013-08-21",
+                where=(33.52, 36.35),
+                name="Ghouta",
+                total=1400,
+                background=True,
+                headline=False,
+            ),
+        ],
+        "2017-04-05",
+    )
+    store.add(recall)
+    c_old, c_today = clusters_of(store, "old"), clusters_of(store, "today")
+    by_event = {
+        r["event_id"]: r["cluster_id"]
+        for r in store.query("SELECT * FROM cluster_reports WHERE article_id='recall'")
+    }
+    assert {by_event["e2"]} == c_old and {by_event["e1"]} == c_today
+    past = cluster(store, next(iter(c_old)))
+    assert past["n_reports"] == 2 and not past["background"]  # one fresh report, one recalled
+
+
+def test_broad_background_date_links_only_when_unambiguous(store):
+    for i, day in enumerate(("2014-03-02", "2014-09-20")):
+        store.add(art(f"s{i}", f"o{i}", [ev(day=day, total=10 + i)], day))
+    store.add(art("r", "z", [ev(day="2014-01-01", end="2014-12-31", background=True)], "2017-01-01"))
+    assert len(clusters_of(store, "r") & (clusters_of(store, "s0") | clusters_of(store, "s1"))) == 0
+
+
+def test_updating_an_article_relinks_and_cleans_up(store):
+    store.add(art("a1", "reuters", [ev(total=58)]))
+    store.add(art("a2", "afp", [ev(total=60)]))
+    (c,) = clusters_of(store, "a1")
+    assert cluster(store, c)["n_reports"] == 2
+    # a2 comes again with new text: now it reports a clash in Aleppo
+    store.add(art("a2", "afp", [ev(sub="Armed clash", where=ALEPPO, name="Aleppo")], text="A new version."))
+    assert cluster(store, c)["n_reports"] == 1
+    assert clusters_of(store, "a2") and not clusters_of(store, "a2") & {c}
+    orphans = store.scalar(
+        "SELECT COUNT(*) FROM clusters k WHERE NOT EXISTS (SELECT 1 FROM cluster_reports r WHERE r.cluster_id = k.id)"
+    )
+    assert orphans == 0
+
+
+def test_same_content_twice_is_linked_once(store):
+    a = art("a1", "x", [ev(total=3)])
+    store.add(a)
+    assert store.add(art("a1", "x", [ev(total=3)])).outcome == "unchanged"
+    assert store.scalar("SELECT COUNT(*) FROM cluster_reports") == 1
+
+
+def test_relink_rebuilds_the_same_clusters(store):
+    for a in synthetic_articles(150, seed=5):
+        store.add(a)
+    before = {
+        (r["article_id"], r["event_id"]): r["cluster_id"]
+        for r in store.query("SELECT * FROM cluster_reports")
+    }
+    groups_before = _partition(before)
+    assert relink(store) == store.scalar("SELECT COUNT(*) FROM articles")
+    after = {
+        (r["article_id"], r["event_id"]): r["cluster_id"]
+        for r in store.query("SELECT * FROM cluster_reports")
+    }
+    assert set(after) == set(before)
+    # incremental linking runs in arrival order, relink in publication order: nearly the same partition
+    same = len(groups_before & _partition(after)) / len(groups_before)
+    assert same > 0.9
+    assert store.scalar("SELECT COUNT(*) FROM clusters") == len(set(after.values()))
+
+
+def _partition(assign: dict) -> set[frozenset]:
+    groups: dict[str, set] = {}
+    for k, c in assign.items():
+        groups.setdefault(c, set()).add(k)
+    return {frozenset(g) for g in groups.values()}
+
+
+def test_cluster_filters(store):
+    store.add(art("a1", "reuters", [ev(total=58)]))
+    store.add(art("a2", "afp", [ev(total=60)]))
+    store.add(
+        art("a3", "afp", [ev(sub="Armed clash", where=ALEPPO, name="Aleppo", day="2016-01-01")], "2016-01-02")
+    )
+    assert len(list(clusters(store))) == 2
+    assert len(list(clusters(store, min_sources=2))) == 1
+    assert len(list(clusters(store, type="Battles"))) == 1
+    assert len(list(clusters(store, since="2017-01-01"))) == 1
+    assert len(list(clusters(store, bbox=(37.0, 36.0, 37.3, 36.3)))) == 1
+    assert len(list(clusters(store, article="a3"))) == 1
+    assert len(list(clusters(store, ClusterFilters(limit=1, offset=1)))) == 1
+    assert len(list(clusters(store, conflict=True))) == 0
+    with pytest.raises(NotFound):
+        cluster(store, "nope")
+
+
+def test_index_lookup_uses_the_index(store):
+    plan = " ".join(
+        str(r)
+        for r in store.conn.execute(
+            "EXPLAIN QUERY PLAN SELECT article_id, event_id FROM cluster_cells WHERE level = ? AND cell IN (?, ?) "
+            "AND day_start >= ? AND day_start <= ? AND day_end >= ?",
+            (0, 1, 2, 3, 4, 5),
+        )
+    )
+    assert "cluster_cells_lookup" in plan
+
+
+def test_adding_an_article_to_a_big_store_costs_milliseconds(tmp_path):
+    """Linking cost must not grow with the store: the per-article time on a store 10x
+    larger stays within a small factor (the absolute figure for 100,000 events is in
+    docs/corroboration.md, from `python -m sitrep.corroborate.bench`)."""
+
+    def per_article(n_events: int) -> float:
+        with open_store(tmp_path / f"b{n_events}.db") as s:
+            for _ in s.add_many(synthetic_articles(n_events, seed=3), batch=500):
+                pass
+            probes = list(synthetic_articles(90, seed=4))
+            for a in probes:
+                a.id = f"probe-{a.id}"
+            t = time.perf_counter()
+            for a in probes:
+                s.add(a)
+            return (time.perf_counter() - t) / len(probes)
+
+    small, big = per_article(600), per_article(6000)
+    assert big < 0.25  # seconds: a generous bound for loaded CI machines
+    assert big < 4 * small + 0.01
+
+
+# -- credibility ------------------------------------------------------------------------
+
+
+def test_credibility_reflects_agreement_and_conflict(store):
+    text = "The Syrian Observatory for Human Rights said the strike killed 58."
+    store.add(art("a1", "reuters", [ev(total=58, actor1="Syrian government")], text=text + " a1"))
+    store.add(art("a2", "afp", [ev(total=60, actor1="Syrian government")], text=text + " a2"))
+    store.add(art("a3", "bbc", [ev(total=57, actor1="Syrian government")], text=text + " a3"))
+    store.add(art("liar", "zzz", [ev(total=400, actor1="Islamic State")], text=text + " liar"))
+    cred = {a["id"]: a["credibility"] for a in store.articles()}
+    assert all(0 <= c["score"] <= 1 and c["reasons"] for c in cred.values())
+    assert cred["liar"]["score"] < min(cred[x]["score"] for x in ("a1", "a2", "a3"))
+    assert any("contradicted" in r for r in cred["liar"]["reasons"])
+    assert any("agrees" in r for r in cred["a1"]["reasons"])
+    # the full record carries it too
+    assert store.article("liar")["credibility"]["score"] == cred["liar"]["score"]
+    assert next(store.articles(full=True))["credibility"]["score"] is not None
+
+
+def test_credibility_never_reads_the_outlet_name(store):
+    store.add(art("a1", "Reuters", [ev(total=10)], text="Activists said rockets hit."))
+    store.add(
+        art(
+            "b1",
+            "Totally Unknown Blog",
+            [ev(where=ALEPPO, name="Aleppo", total=10)],
+            text="Activists said rockets hit!",
+        )
+    )
+    scores = {a["id"]: a["credibility"]["score"] for a in store.articles()}
+    assert scores["a1"] == scores["b1"]
+
+
+def test_copies_of_one_wire_story_are_not_independent(store):
+    sentence = "A suspected gas attack believed to be by Syrian government jets killed at least 58 people including 11 children in Idlib"
+    store.add(art("w1", "ahram", [ev(total=58, evidence=sentence)]))
+    store.add(art("w2", "jordantimes", [ev(total=58, evidence=sentence)]))
+    cred = {a["id"]: a["credibility"] for a in store.articles()}
+    assert any("no other independent source" in r for r in cred["w1"]["reasons"])
+
+
+def test_text_features_sourcing_and_language():
+    named = text_features(
+        {"text": "The Syrian Observatory for Human Rights said 12 died. According to the UN, aid stopped."}
+    )
+    anon = text_features(
+        {"text": "A military source said 12 terrorists were killed, a source who declined to be named added."}
+    )
+    none = text_features(
+        {"text": "Twelve died in the massacre by the criminal regime and its Takfiri mercenaries."}
+    )
+    assert named["named"] >= 2 and named["anonymous"] == 0
+    assert anon["anonymous"] >= 2 and anon["named"] == 0 and anon["loaded"] == {"terrorists": 1}
+    assert none["named"] == none["anonymous"] == 0
+    assert set(none["loaded"]) >= {"massacre", "criminal regime", "mercenaries"} and none["sectarian"] == {
+        "takfiri": 1
+    }
+    s_named, s_anon, s_none = (score(f, {}) for f in (named, anon, none))
+    assert s_named["score"] > s_anon["score"] > s_none["score"]
+    assert any("sectarian" in r for r in s_none["reasons"])
+    # claims from the claims stage count as sources
+    with_claims = text_features(
+        {
+            "text": "It happened.",
+            "claims": [{"claimant": {"name": "SOHR"}}, {"claimant": {"name": "a source"}}],
+        }
+    )
+    assert with_claims["named"] == 1 and with_claims["anonymous"] == 1
+
+
+def test_credibility_of_empty_or_odd_records():
+    f = text_features({"text": ""})
+    s = score(f, {})
+    assert 0 <= s["score"] <= 1
+    f = text_features({})
+    assert f["words"] == 0
+
+
+# -- measures --------------------------------------------------------------------------------
+
+
+def test_auc():
+    assert auc([0.9, 0.8, 0.2, 0.1], [True, True, False, False]) == 1.0
+    assert auc([0.1, 0.2, 0.8, 0.9], [True, True, False, False]) == 0.0
+    assert auc([0.5, 0.5, 0.5, 0.5], [True, False, True, False]) == 0.5
+    assert auc([0.5, 0.7], [True, True]) is None
+
+
+def test_linking_scores_on_pairs(store, tmp_path):
+    store.add(art("a1", "reuters", [ev(total=58)]))
+    store.add(art("a2", "afp", [ev(total=60)]))
+    store.add(art("a3", "x", [ev(where=ALEPPO, name="Aleppo")]))
+    p = tmp_path / "pairs.csv"
+    with open(p, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["article_a", "article_b", "same_event", "relation", "note"])
+        w.writerows(
+            [
+                ["a1", "a2", 1, "report", ""],
+                ["a1", "a3", 0, "different", ""],
+                ["a2", "a3", 1, "report", "missed"],
+            ]
+        )
+    r = linking_scores(store, load_pairs(p))
+    assert (r["tp"], r["fp"], r["fn"], r["tn"]) == (1, 0, 1, 1)
+    assert r["precision"] == 1.0 and r["recall"] == 0.5
+
+
+def test_measure_inputs_fail_cleanly(tmp_path):
+    with pytest.raises(InputError):
+        load_pairs(tmp_path / "missing.csv")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("x,y\n1,2\n")
+    with pytest.raises(InputError):
+        load_pairs(bad)
+    lab = tmp_path / "l.jsonl"
+    lab.write_text('{"id": "1"}\n')
+    with pytest.raises(InputError):
+        read_labels(lab)
+
+
+# -- the CLI -----------------------------------------------------------------------------------
+
+
+def sitrep(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", "from sitrep.cli import main; main()", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ},
+    )
+
+
+@pytest.fixture()
+def db(tmp_path: Path) -> str:
+    path = tmp_path / "cli.db"
+    with open_store(path) as s:
+        s.add(art("a1", "reuters", [ev(total=58, actor1="Syrian government")]))
+        s.add(art("a2", "afp", [ev(total=72, actor1="Syrian government")]))
+        s.add(art("a3", "x", [ev(where=None)]))
+    return str(path)
+
+
+def test_cli_clusters_formats(db):
+    r = sitrep("clusters", "--db", db, "--min-sources", "2")
+    assert r.returncode == 0, r.stderr
+    (c,) = [json.loads(line) for line in r.stdout.splitlines()]
+    assert c["n_sources"] == 2
+    r = sitrep("clusters", "--db", db, "-f", "csv")
+    rows = list(csv.DictReader(r.stdout.splitlines()))
+    assert len(rows) == 2 and {"cluster_id", "fatalities_min", "conflict", "sources"} <= set(rows[0])
+    r = sitrep("clusters", "--db", db, "-f", "geojson")
+    fc = json.loads(r.stdout)
+    assert fc["type"] == "FeatureCollection" and len(fc["features"]) == 1  # the place-less one has no point
+    r = sitrep("clusters", "--db", db, "-f", "json", "--id", c["id"])
+    assert json.loads(r.stdout)["id"] == c["id"]
+    r = sitrep("clusters", "--db", db, "--relink", "-f", "json")
+    assert r.returncode == 0 and "relinked 3 articles" in r.stderr and len(json.loads(r.stdout)) == 2
+    r = sitrep("articles", "--db", db)
+    assert all(json.loads(line)["credibility"]["score"] is not None for line in r.stdout.splitlines())
+
+
+def test_cli_clusters_errors(db, tmp_path):
+    r = sitrep("clusters", "--db", db, "--id", "nope")
+    assert r.returncode == 1 and r.stderr.strip().count("\n") == 0 and "no cluster" in r.stderr
+    r = sitrep("clusters", "--db", db, "--bbox", "1,2,3")
+    assert r.returncode == 2 and "bbox" in r.stderr
+    r = sitrep("clusters", "--db", str(tmp_path / "no" / "such.db"))
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+
+
+# -- the gold pairs (the project's own annotation) -----------------------------------------
+
+
+def test_gold_pairs_are_well_formed():
+    pairs = load_pairs(ROOT / "eval" / "gold" / "fakes_pairs.csv")
+    assert sum(p.same for p in pairs) >= 60 and sum(not p.same for p in pairs) >= 30
+    assert len({(p.a, p.b) for p in pairs}) == len(pairs)
+    assert all(p.a < p.b for p in pairs)
+    assert {p.relation for p in pairs} <= {"report", "copy", "background", "different"}
+    assert all((p.relation == "different") == (not p.same) for p in pairs)
+
+
+@pytest.mark.skipif(not (SHARED / "data" / "fakes" / "dev.jsonl").exists(), reason="../shared/data is absent")
+def test_gold_pairs_name_fakes_dev_articles():
+    ids = {row[0] for row in read_labels(SHARED / "data" / "fakes" / "dev.jsonl")}
+    pairs = load_pairs(ROOT / "eval" / "gold" / "fakes_pairs.csv")
+    assert all(p.a in ids and p.b in ids for p in pairs)
