@@ -236,6 +236,52 @@ def bench_extract(ctx: Context) -> list[Result]:
     return results
 
 
+GOLD_PAIRS = Path("eval/gold/fakes_pairs.csv")  # the project's own annotation (docs/corroboration.md)
+
+
+def bench_corroboration(ctx: Context) -> list[Result]:
+    """FA-KES dev ingested as one corpus into a fresh store: event linking against the gold
+    pairs, and the AUC of article credibility against the `credible` labels."""
+    gold = ctx.data / "fakes" / "dev.jsonl"
+    inp, db = ctx.out / "corroboration.in.jsonl", ctx.out / "corroboration.db"
+    n = _write_jsonl(
+        inp, ({k: r.get(k) for k in ("id", "title", "text", "source")} for r in _read_jsonl(gold))
+    )
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    secs = run_sitrep(
+        ctx,
+        "ingest",
+        inp,
+        ctx.out / "corroboration.ingest.log",
+        "--db",
+        str(db),
+        "-q",
+        "-j",
+        str(ctx.workers),
+    )
+    args = ["--db", str(db), "--labels", str(gold)] + (
+        ["--pairs", str(GOLD_PAIRS)] if GOLD_PAIRS.exists() else []
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "sitrep.corroborate.measure", *args], capture_output=True, text=True
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"corroboration measure failed: {proc.stderr[-500:]}")
+    m = json.loads(proc.stdout)
+    figs = {"auc": m["credibility"]["auc"] or 0.5, "multi_source": float(m["clusters"]["multi_source"])}
+    for mode in ("any", "headline"):
+        link = m.get(f"linking_{mode}") or {}
+        tag = "link" if mode == "any" else "head"
+        for k in ("precision", "recall", "f1"):
+            if link.get(k) is not None:
+                figs[f"{tag}_{k}"] = link[k]
+    line = "corroboration " + " ".join(
+        f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in figs.items()
+    )
+    return [Result("corroboration", figs, line, secs, n)]
+
+
 BENCHMARKS: dict[str, Callable[[Context], list[Result]]] = {
     "seed": bench_seed,
     "fakes": bench_fakes,
@@ -243,6 +289,7 @@ BENCHMARKS: dict[str, Callable[[Context], list[Result]]] = {
     "geo": bench_geo,
     "stance": bench_stance,
     "extract": bench_extract,
+    "corroboration": bench_corroboration,
 }
 
 # The figures shown per benchmark, in order.
@@ -264,6 +311,14 @@ SHOWN = {
     "geo": ["recall161", "acc161", "found", "precision_spans", "ms_per_article"],
     "stance": ["macroF1", "acc"],
     "extract": ["F1", "precision", "recall"],
+    "corroboration": [
+        "auc",
+        "link_precision",
+        "link_recall",
+        "head_precision",
+        "head_recall",
+        "multi_source",
+    ],
 }
 
 
