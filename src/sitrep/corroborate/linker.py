@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from . import credibility as cred
 from .config import LinkConfig, link_config
-from .matching import Match, match
-from .reports import Report, report_from_event
+from .matching import Match, match, type_compatible
+from .reports import Report, haversine_km, report_from_event
 from .summary import summarize
 
 if TYPE_CHECKING:
@@ -112,13 +112,21 @@ class Linker:
         cells = r.cells(cfg)
         s2 = 2 * cfg.slack_days
         keys: set[tuple[str, str]] = set()
+        assert r.lat is not None and r.lon is not None
+        own_radius = r.radius(cfg)
         for level, span in enumerate(cfg.levels):
             rows = self.store.query(
-                f"SELECT article_id, event_id FROM cluster_cells WHERE level = ? AND cell IN {_in(len(cells))} "
-                "AND day_start >= ? AND day_start <= ? AND day_end >= ?",
+                "SELECT article_id, event_id, lat, lon, radius_km, sub_event_type FROM cluster_cells "
+                f"WHERE level = ? AND cell IN {_in(len(cells))} AND day_start >= ? AND day_start <= ? AND day_end >= ?",
                 [level, *cells, r.day_start - s2 - span, r.day_end + s2, r.day_start - s2],
             )
-            keys.update((row["article_id"], row["event_id"]) for row in rows)
+            for row in rows:
+                key = (row["article_id"], row["event_id"])
+                if key in keys or not type_compatible(r.sub_event_type, row["sub_event_type"], cfg):
+                    continue
+                # the cells are a box around the disk: keep what is really within reach
+                if haversine_km(r.lat, r.lon, row["lat"], row["lon"]) <= max(own_radius, row["radius_km"]):
+                    keys.add(key)
         keys.discard((r.article_id, r.event_id))
         if not keys:
             return []
@@ -201,9 +209,20 @@ class Linker:
         level = r.level(self.cfg)
         for cell in r.cells(self.cfg):
             self.store.execute(
-                "INSERT INTO cluster_cells (level, cell, day_start, day_end, article_id, event_id) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (level, cell, r.day_start, r.day_end, r.article_id, r.event_id),
+                "INSERT INTO cluster_cells (level, cell, day_start, day_end, lat, lon, radius_km, sub_event_type, "
+                "article_id, event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    level,
+                    cell,
+                    r.day_start,
+                    r.day_end,
+                    r.lat,
+                    r.lon,
+                    r.radius(self.cfg),
+                    r.sub_event_type,
+                    r.article_id,
+                    r.event_id,
+                ),
             )
 
     def link(self, aid: str, record: dict[str, Any]) -> LinkResult:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..record import SUB_EVENT_TYPES
 from .config import LinkConfig
 from .reports import Report, haversine_km
 
@@ -29,16 +30,27 @@ class Match:
     distance_km: float
 
 
-def type_score(a: Report, b: Report, cfg: LinkConfig) -> float:
-    if not a.sub_event_type or not b.sub_event_type:
+def sub_type_score(sub_a: str | None, sub_b: str | None, cfg: LinkConfig) -> float:
+    """How well two sub-event types go together: the same, one group of what outlets call
+    one event, the same event type, or not at all (0)."""
+    if not sub_a or not sub_b:
         return 0.0
-    if a.sub_event_type == b.sub_event_type:
+    if sub_a == sub_b:
         return cfg.type_score["same_sub_type"]
-    if any(a.sub_event_type in g and b.sub_event_type in g for g in cfg.groups):
+    if any(sub_a in g and sub_b in g for g in cfg.groups):
         return cfg.type_score["same_group"]
-    if a.event_type and a.event_type == b.event_type:
+    type_a, type_b = SUB_EVENT_TYPES.get(sub_a), SUB_EVENT_TYPES.get(sub_b)
+    if type_a and type_a == type_b:
         return cfg.type_score["same_type"]
     return 0.0
+
+
+def type_compatible(sub_a: str | None, sub_b: str | None, cfg: LinkConfig) -> bool:
+    return sub_type_score(sub_a, sub_b, cfg) > 0
+
+
+def type_score(a: Report, b: Report, cfg: LinkConfig) -> float:
+    return sub_type_score(a.sub_event_type, b.sub_event_type, cfg)
 
 
 def place_score(a: Report, b: Report, cfg: LinkConfig) -> tuple[float, float] | None:

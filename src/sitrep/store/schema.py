@@ -116,6 +116,8 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
                 cell INTEGER NOT NULL,
                 day_start INTEGER NOT NULL,
                 day_end INTEGER NOT NULL,
+                lat {real} NOT NULL, lon {real} NOT NULL, radius_km {real} NOT NULL,
+                sub_event_type TEXT,
                 article_id TEXT NOT NULL,
                 event_id TEXT NOT NULL
             )""",
