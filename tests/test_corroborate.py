@@ -593,3 +593,16 @@ def test_gold_pairs_name_fakes_dev_articles():
     ids = {row[0] for row in read_labels(SHARED / "data" / "fakes" / "dev.jsonl")}
     pairs = load_pairs(ROOT / "eval" / "gold" / "fakes_pairs.csv")
     assert all(p.a in ids and p.b in ids for p in pairs)
+
+
+def test_rising_toll_and_denial_in_cluster_details(store):
+    store.add(art("a1", "o1", [ev(total=20)], "2017-04-04"))
+    store.add(art("a2", "o2", [ev(total=58)], "2017-04-05"))
+    store.add(art("a3", "o3", [ev(total=86)], "2017-04-06"))
+    store.add(art("a4", "o4", [ev(modality="denied", actor1="Syrian government")], "2017-04-05"))
+    (c,) = [c for c in clusters(store) if c["n_reports"] > 1]
+    assert c["n_reports"] == 4
+    assert c["details"]["toll"]["status"] == "conflict" and c["details"]["toll"]["trend"] == "rising"
+    assert c["details"]["denial"]["values"][0]["sources"] == ["o4"]
+    assert "denial" in c["conflict"]
+    assert [r["article_id"] for r in c["reports"]] == ["a1", "a2", "a4", "a3"]  # in order of publication
