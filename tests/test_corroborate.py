@@ -606,3 +606,21 @@ def test_rising_toll_and_denial_in_cluster_details(store):
     assert c["details"]["denial"]["values"][0]["sources"] == ["o4"]
     assert "denial" in c["conflict"]
     assert [r["article_id"] for r in c["reports"]] == ["a1", "a2", "a4", "a3"]  # in order of publication
+
+
+def _city(e: Event, population: int) -> Event:
+    assert e.location is not None
+    e.location.population = population
+    return e
+
+
+def test_next_day_shelling_of_a_big_city_is_another_event(store):
+    aleppo = dict(sub="Shelling/artillery/missile attack", where=ALEPPO, name="Aleppo", gid=170063)
+    store.add(art("d1", "sana", [_city(ev(day="2016-11-27", total=1, **aleppo), 1_800_000)], "2016-11-27"))
+    store.add(art("d2", "manar", [_city(ev(day="2016-11-28", total=7, **aleppo), 1_800_000)], "2016-11-28"))
+    assert not clusters_of(store, "d1") & clusters_of(store, "d2")
+    # the same toll from a small town a day apart (time zones, a late report) is one event
+    qardaha = dict(sub="Suicide bomb", where=(35.4468, 36.0585), name="Qardaha", gid=170000)
+    store.add(art("q1", "sputnik", [_city(ev(day="2015-02-21", total=4, **qardaha), 9000)], "2015-02-21"))
+    store.add(art("q2", "nna", [_city(ev(day="2015-02-22", total=4, **qardaha), 9000)], "2015-02-22"))
+    assert clusters_of(store, "q1") == clusters_of(store, "q2")

@@ -44,6 +44,10 @@ class LinkConfig:
     toll_rel: float
     toll_abs: int
     toll_far: float
+    big_city_population: int
+    big_city_place_score: float
+    region_place_score: float
+    near_day_score: dict[str, float]
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> LinkConfig:
@@ -65,6 +69,10 @@ class LinkConfig:
                 toll_rel=float(d["toll_rel"]),
                 toll_abs=int(d["toll_abs"]),
                 toll_far=float(d["toll_far"]),
+                big_city_population=int(d["big_city_population"]),
+                big_city_place_score=float(d["big_city_place_score"]),
+                region_place_score=float(d["region_place_score"]),
+                near_day_score={k: float(v) for k, v in d["near_day_score"].items()},
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ModelError(f"data/corroboration.yaml: missing or bad entry ({exc!r})") from None

@@ -110,7 +110,7 @@ class Linker:
         cfg = self.cfg
         assert r.day_start is not None and r.day_end is not None
         cells = r.cells(cfg)
-        s2 = 2 * cfg.slack_days
+        s2 = cfg.slack_days
         keys: set[tuple[str, str]] = set()
         assert r.lat is not None and r.lon is not None
         own_radius = r.radius(cfg)

@@ -54,31 +54,39 @@ def type_score(a: Report, b: Report, cfg: LinkConfig) -> float:
 
 
 def place_score(a: Report, b: Report, cfg: LinkConfig) -> tuple[float, float] | None:
-    """(score, distance) or None when too far apart for the places' precision."""
+    """(score, distance) or None when too far apart for the places' precision. A place
+    that many events share on one day - a governorate, a big city - says less about which
+    event it is than a village does, even when both reports name the same one."""
     assert a.lat is not None and a.lon is not None and b.lat is not None and b.lon is not None
     d = haversine_km(a.lat, a.lon, b.lat, b.lon)
+    vague = max(a.precision or 1, b.precision or 1)
+    big = any((r.population or 0) >= cfg.big_city_population for r in (a, b))
     if a.geonameid is not None and a.geonameid == b.geonameid:
-        return (1.0, d)
+        return (cfg.region_place_score if vague >= 3 else cfg.big_city_place_score if big else 1.0, d)
     radius = max(a.radius(cfg), b.radius(cfg))
     if radius <= 0 or d > radius:
         return None
     # a town against its region is a weaker match than two towns a few km apart
-    vagueness = 0.15 * (max(a.precision or 1, b.precision or 1) - 1)
-    return (max(0.0, 1.0 - 0.5 * d / radius - vagueness), d)
+    score = 1.0 - 0.5 * d / radius - 0.15 * (vague - 1)
+    return (max(0.0, min(score, cfg.big_city_place_score) if big else score), d)
 
 
-def date_score(a: Report, b: Report, cfg: LinkConfig) -> float | None:
+def date_score(a: Report, b: Report, cfg: LinkConfig, tolls_agree_: bool | None = None) -> float | None:
+    """None when the intervals are more than ``slack_days`` apart. Two resolved days a day
+    apart are one event reported from two time zones or a day late only when the rest
+    agrees; a different toll a day later is more often the next day's shelling."""
     assert a.day_start is not None and a.day_end is not None
     assert b.day_start is not None and b.day_end is not None
     s = cfg.slack_days
     lo, hi = max(a.day_start, b.day_start), min(a.day_end, b.day_end)
-    if lo > hi + 2 * s:  # no overlap even with each interval widened by the slack
+    if lo > hi + s:
         return None
     if a.day_precise and b.day_precise:
-        gap = abs(a.day_start - b.day_start)
-        return 1.0 if gap == 0 else 0.75 if gap <= s else 0.5
+        if lo <= hi:
+            return 1.0
+        return cfg.near_day_score["agree"] if tolls_agree_ else cfg.near_day_score["other"]
     if lo > hi:
-        return 0.55  # broad intervals that only touch within the slack
+        return 0.55  # intervals that only touch within the slack
     overlap = hi - lo + 1
     return 0.4 + 0.5 * overlap / max(a.span_days, b.span_days)
 
@@ -119,14 +127,15 @@ def match(a: Report, b: Report, cfg: LinkConfig) -> Match | None:
     p = place_score(a, b, cfg)
     if p is None:
         return None
-    d = date_score(a, b, cfg)
+    tl = toll_score(a, b, cfg)
+    d = date_score(a, b, cfg, tl == 1.0)
     if d is None:
         return None
     # a recalled past event and a fresh report of today's events are not matched on a
     # vague date alone: the recalled one needs its own precise date
     if a.background != b.background and not (a.day_precise and b.day_precise):
         d *= 0.7
-    ac, tl = actor_score(a, b), toll_score(a, b, cfg)
+    ac = actor_score(a, b)
     w = cfg.weights
     score = w["type"] * t + w["place"] * p[0] + w["date"] * d + w["actors"] * ac + w["toll"] * tl
     return Match(round(score, 4), t, p[0], d, ac, tl, round(p[1], 2))

@@ -102,6 +102,7 @@ class Report:
     actor2: str | None
     actor1_name: str | None
     actor2_name: str | None
+    population: int | None = None
     figures: dict[str, int | None] = field(default_factory=dict)
     source: str | None = None
     published: str | None = None
@@ -220,6 +221,7 @@ def report_from_event(
         actor2=actor_key(event.get("actor2")),
         actor1_name=(event.get("actor1") or {}).get("name"),
         actor2_name=(event.get("actor2") or {}).get("name"),
+        population=_count(loc.get("population")),
         figures=figures,
         source=_source_key(source),
         published=published,
