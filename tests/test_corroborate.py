@@ -624,3 +624,14 @@ def test_next_day_shelling_of_a_big_city_is_another_event(store):
     store.add(art("q1", "sputnik", [_city(ev(day="2015-02-21", total=4, **qardaha), 9000)], "2015-02-21"))
     store.add(art("q2", "nna", [_city(ev(day="2015-02-22", total=4, **qardaha), 9000)], "2015-02-22"))
     assert clusters_of(store, "q1") == clusters_of(store, "q2")
+
+
+def test_cli_hints_relink_on_a_store_filled_without_linking(tmp_path):
+    path = tmp_path / "old.db"
+    with open_store(path) as s:
+        s.corroborate = False  # as a store filled before corroboration existed
+        s.add(art("a1", "reuters", [ev(total=5)]))
+    r = sitrep("clusters", "--db", str(path))
+    assert r.returncode == 0 and r.stdout == "" and "--relink" in r.stderr
+    r = sitrep("clusters", "--db", str(path), "--relink")
+    assert len(r.stdout.splitlines()) == 1

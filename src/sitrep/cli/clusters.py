@@ -73,7 +73,12 @@ def clusters_command(
             include_background=not options.pop("no_background"),
             **{k: v for k, v in options.items() if v is not None},
         )
-        write(corroborate.clusters(store, filters), fmt, sys.stdout, "clusters")
+        n = write(corroborate.clusters(store, filters), fmt, sys.stdout, "clusters")
+        if n == 0 and not store.scalar("SELECT 1 FROM clusters") and store.scalar("SELECT 1 FROM events"):
+            # a store filled before corroboration existed (or with linking switched off)
+            click.echo(
+                "sitrep: no clusters yet: run `sitrep clusters --relink` to link the stored events", err=True
+            )
     return 0
 
 
