@@ -53,6 +53,7 @@ def ev(
     gid: int | None = None,
     end: str | None = None,
     evidence: str | None = None,
+    date_text: str = "on Tuesday",
 ) -> Event:
     return Event(
         id=eid,
@@ -60,7 +61,7 @@ def ev(
         sub_event_type=sub,
         evidence=Span(evidence or f"{sub} in {name} killed {total}", 0, 10),
         headline=headline,
-        date=None if day is None else DateInterval(day, end or day, "day" if not end else "range"),
+        date=None if day is None else DateInterval(day, end or day, "day" if not end else "range", date_text),
         location=None
         if where is None
         else Place(name, 0, 5, gid, name, "SY", None, where[0], where[1], geo_precision=precision),
@@ -184,6 +185,9 @@ def test_reports_without_place_or_date_or_of_plans_are_not_linkable():
     assert r.linkable(CFG) and r.day_end == r.day_start + 1
     # an undated background report is not
     assert not rep(ev(day=None, background=True), published="2017-04-05").linkable(CFG)
+    # a date no words gave (the publication day as a fallback) is not a resolved day
+    r = rep(ev(day="2017-04-05", date_text=""), published="2017-04-05")
+    assert not r.day_precise and r.day_end - r.day_start == 1
 
 
 def test_bad_values_in_records_do_not_break_reports():

@@ -54,7 +54,7 @@ def synthetic_articles(
                     sub_event_type=sub,
                     evidence=Span(f"{sub} killed {toll}", 0, 10),
                     headline=k == 0,
-                    date=DateInterval(iso, iso, "day"),
+                    date=DateInterval(iso, iso, "day", "on that day"),
                     location=Place(
                         f"p{lat:.2f},{lon:.2f}",
                         0,

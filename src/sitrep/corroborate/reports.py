@@ -190,6 +190,12 @@ def report_from_event(
     if start is not None and end is not None and end < start:
         start, end = end, start
     precise = start is not None and start == end
+    if date and not str(date.get("text") or "").strip() and not background:
+        # a date no words of the article gave (the events stage falls back on the
+        # publication day): the event happened that day or the day before
+        precise = False
+        if start is not None and start == end:
+            start = end - 1  # type: ignore[operator]
     if start is None and not background:
         pub = day_number(published)
         if pub is not None:
