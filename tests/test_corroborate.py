@@ -639,3 +639,34 @@ def test_cli_hints_relink_on_a_store_filled_without_linking(tmp_path):
     assert r.returncode == 0 and r.stdout == "" and "--relink" in r.stderr
     r = sitrep("clusters", "--db", str(path), "--relink")
     assert len(r.stdout.splitlines()) == 1
+
+
+def _place(
+    name: str, where: tuple[float, float], start: int, country: str = "SY", feature: str = "populated place"
+) -> Place:
+    return Place(
+        name, start, start + len(name), None, name, country, None, where[0], where[1], feature=feature
+    )
+
+
+def test_event_placed_only_in_a_country_links_through_the_article_focus(store):
+    store.add(art("town", "reuters", [ev(sub="Chemical weapon", total=58)]))
+    vague = art("vague", "arabiya", [ev(sub="Chemical weapon", where=(35.0, 38.0), name="Syria", total=58)])
+    vague.events[0].location.feature = "country"  # type: ignore[union-attr]
+    vague.places = [
+        _place("Khan Shaykhun", KHAN, 10),
+        _place("Khan Shaykhun", KHAN, 90),
+        _place("Syria", (35.0, 38.0), 40, feature="country"),
+    ]
+    store.add(vague)
+    assert clusters_of(store, "town") == clusters_of(store, "vague")
+    (c,) = clusters_of(store, "vague")
+    # the cluster keeps the precise place; the vague report counts as region-level
+    assert cluster(store, c)["location"]["geo_precision"] == 1
+    # an event in another country is not moved to the article's Syrian town
+    abroad = art("abroad", "x", [ev(sub="Chemical weapon", where=(55.75, 37.62), name="Russia", total=58)])
+    abroad.events[0].location.country = "RU"  # type: ignore[union-attr]
+    abroad.events[0].location.feature = "country"  # type: ignore[union-attr]
+    abroad.places = [_place("Khan Shaykhun", KHAN, 10)]
+    store.add(abroad)
+    assert not clusters_of(store, "abroad") & clusters_of(store, "town")

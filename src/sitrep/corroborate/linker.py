@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from . import credibility as cred
 from .config import LinkConfig, link_config
 from .matching import Match, match, type_compatible
-from .reports import Report, haversine_km, report_from_event
+from .reports import Report, article_focus, haversine_km, linking_place, report_from_event
 from .summary import summarize
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ class Linker:
     # -- reading ----------------------------------------------------------------------
     def _reports(self, where: str, params: Sequence[Any]) -> list[tuple[Report, str, float | None]]:
         rows = self.store.query(
-            "SELECT r.article_id, r.event_id, r.cluster_id, r.source, r.published, r.score, e.data "
+            "SELECT r.article_id, r.event_id, r.cluster_id, r.source, r.published, r.score, r.location, e.data "
             "FROM cluster_reports r JOIN events e ON e.article_id = r.article_id AND e.event_id = r.event_id "
             f"WHERE {where}",
             params,
@@ -91,6 +91,7 @@ class Linker:
                     article_id=row["article_id"],
                     source=row["source"],
                     published=row["published"],
+                    location=_loads(row["location"]) if row["location"] else None,
                 )
                 self._cache[key] = rep
             out.append((rep, row["cluster_id"], row["score"]))
@@ -188,10 +189,12 @@ class Linker:
             cid = f"{base}-{n}"
         return cid
 
-    def _index(self, r: Report, cid: str, score: float | None, linkable: bool) -> None:
+    def _index(
+        self, r: Report, cid: str, score: float | None, linkable: bool, location: dict[str, Any] | None = None
+    ) -> None:
         self.store.execute(
             "INSERT INTO cluster_reports (article_id, event_id, cluster_id, source, published, background, "
-            "day_start, day_end, score) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "day_start, day_end, score, location) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 r.article_id,
                 r.event_id,
@@ -202,6 +205,7 @@ class Linker:
                 r.day_start,
                 r.day_end,
                 score,
+                None if location is None else json.dumps(location, ensure_ascii=False),
             ),
         )
         if not linkable:
@@ -233,9 +237,15 @@ class Linker:
         touched = self.unlink(aid, refresh=False)
         result = LinkResult(aid)
         own: set[str] = set()
+        focus = article_focus(record)
+        places = {str(e.get("id")): linking_place(e, focus) for e in record.get("events") or []}
         reports = [
             report_from_event(
-                e, article_id=aid, source=record.get("source"), published=record.get("published")
+                e,
+                article_id=aid,
+                source=record.get("source"),
+                published=record.get("published"),
+                location=places[str(e.get("id"))],
             )
             for e in record.get("events") or []
             if e.get("id")
@@ -253,7 +263,7 @@ class Linker:
                 )
             else:
                 cid, sc = chosen[0], chosen[1].score
-            self._index(r, cid, sc, linkable)
+            self._index(r, cid, sc, linkable, places.get(r.event_id))
             own.add(cid)
             touched.add(cid)
             result.links.append((r.event_id, cid, sc))

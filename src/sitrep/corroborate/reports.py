@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -173,17 +174,45 @@ def cells_around(lat: float, lon: float, radius_km: float, size: float) -> list[
     return sorted(cells)
 
 
+def article_focus(record: dict[str, Any]) -> dict[str, Any] | None:
+    """Where an article is, when it is anywhere more precise than a country: its dateline's
+    place, else the place it names most often (ties: the more precise, then the first)."""
+    dateline = (record.get("dateline") or {}).get("place")
+    if isinstance(dateline, dict) and precision_of(dateline) is not None:
+        return dateline
+    places = [p for p in record.get("places") or [] if isinstance(p, dict) and precision_of(p) is not None]
+    if not places:
+        return None
+    key = lambda p: p.get("geonameid") or p.get("name")  # noqa: E731
+    counts = Counter(key(p) for p in places)
+    return max(places, key=lambda p: (counts[key(p)], -(precision_of(p) or 3), -(p.get("start") or 0)))
+
+
+def linking_place(event: dict[str, Any], focus: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The place linking uses for an event: its own, or - when the article gives it only a
+    country or none - the article's focus, as a region-level place (so it links only where
+    nothing else fits as well). None when the event's own place is used."""
+    loc = event.get("location") or {}
+    if precision_of(loc) is not None or focus is None:
+        return None
+    if loc.get("country") and focus.get("country") and loc["country"] != focus["country"]:
+        return None  # "in Russia" does not move to the article's Syrian town
+    return {**focus, "geo_precision": 3, "feature": "focus of the article"}
+
+
 def report_from_event(
     event: dict[str, Any],
     *,
     article_id: str,
     source: str | None,
     published: str | None,
+    location: dict[str, Any] | None = None,
 ) -> Report:
     """A Report from an event of the record (schema sitrep.article/1) and its article's
     metadata. An event without its own date that is not background is dated by the
-    article: it happened on the publication day or the day before."""
-    loc = event.get("location") or {}
+    article: it happened on the publication day or the day before. ``location``, when
+    given, replaces the event's own (see ``linking_place``)."""
+    loc = location or event.get("location") or {}
     date = event.get("date") or {}
     background = bool(event.get("background"))
     start, end = day_number(date.get("start")), day_number(date.get("end") or date.get("start"))

@@ -108,6 +108,7 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
                 background INTEGER NOT NULL DEFAULT 0,
                 day_start INTEGER, day_end INTEGER,
                 score {real},
+                location {json},
                 PRIMARY KEY (article_id, event_id)
             )""",
             "CREATE INDEX cluster_reports_cluster ON cluster_reports (cluster_id)",
