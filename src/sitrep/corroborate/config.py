@@ -48,6 +48,8 @@ class LinkConfig:
     big_city_place_score: float
     region_place_score: float
     near_day_score: dict[str, float]
+    generic_actor_prefixes: tuple[str, ...]
+    generic_actor_names: frozenset[str]
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> LinkConfig:
@@ -73,6 +75,8 @@ class LinkConfig:
                 big_city_place_score=float(d["big_city_place_score"]),
                 region_place_score=float(d["region_place_score"]),
                 near_day_score={k: float(v) for k, v in d["near_day_score"].items()},
+                generic_actor_prefixes=tuple(str(x) for x in d.get("generic_actor_prefixes") or ()),
+                generic_actor_names=frozenset(str(x).lower() for x in d.get("generic_actor_names") or ()),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ModelError(f"data/corroboration.yaml: missing or bad entry ({exc!r})") from None

@@ -169,16 +169,16 @@ def _compare(r: Report, others: Sequence[Report], cfg: LinkConfig) -> list[tuple
         ok = tolls_agree(r.toll, med, cfg) or lo <= r.toll <= hi and len(tolls) > 1
         rng = f"{lo}" if lo == hi else f"{lo}-{hi}"
         out.append(("toll", "agree" if ok else "conflict", f"toll {r.toll} (others: {rng})"))
-    actors = Counter(o.actor1 for o in others if o.actor1)
-    if r.actor1 and actors:
+    actors = Counter(o.actor1_said for o in others if o.actor1_said)
+    if r.actor1_said and actors:
         top = actors.most_common(1)[0][0]
-        names = {o.actor1: o.actor1_name for o in others if o.actor1}
-        ok = r.actor1 in actors
+        names = {o.actor1_said: o.actor1_name for o in others if o.actor1_said}
+        ok = r.actor1_said in actors
         out.append(
             (
                 "perpetrator",
                 "agree" if ok else "conflict",
-                f"perpetrator {r.actor1_name or r.actor1}"
+                f"perpetrator {r.actor1_name or r.actor1_said}"
                 + ("" if ok else f" (others: {names.get(top) or top})"),
             )
         )

@@ -86,9 +86,9 @@ def date_score(a: Report, b: Report, cfg: LinkConfig, tolls_agree_: bool | None 
             return 1.0
         return cfg.near_day_score["agree"] if tolls_agree_ else cfg.near_day_score["other"]
     if lo > hi:
-        return 0.55  # intervals that only touch within the slack
+        return 0.3  # intervals that only touch within the slack
     overlap = hi - lo + 1
-    return 0.4 + 0.5 * overlap / max(a.span_days, b.span_days)
+    return 0.3 + 0.6 * overlap / max(a.span_days, b.span_days)
 
 
 def _actor_pair(x: str | None, y: str | None) -> float:
@@ -130,6 +130,10 @@ def match(a: Report, b: Report, cfg: LinkConfig) -> Match | None:
     tl = toll_score(a, b, cfg)
     d = date_score(a, b, cfg, tl == 1.0)
     if d is None:
+        return None
+    # tolls five times apart are one event only in two reports of the same day (an early
+    # "at least 4" and the final 43); otherwise a week's toll is not one day's strike
+    if tl == 0.0 and not (d == 1.0 and a.day_precise and b.day_precise):
         return None
     # a recalled past event and a fresh report of today's events are not matched on a
     # vague date alone: the recalled one needs its own precise date

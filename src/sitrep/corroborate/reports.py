@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from .config import LinkConfig
+from .config import LinkConfig, link_config
 
 EARTH_KM = 6371.0088
 FIGURE_KEYS = ("total", "civilians", "children", "women", "combatants")
@@ -47,17 +47,20 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
 
-def actor_key(ref: dict[str, Any] | None) -> str | None:
-    """The canonical id of an event's actor, else its name normalised; None when absent."""
+def actor_key(ref: dict[str, Any] | None, *, keep_generic: bool = False) -> str | None:
+    """The canonical id of an event's actor, else its name normalised; None when absent or
+    generic ("unidentified armed group", "civilians", "terrorists": they name no one in
+    particular, so two reports sharing one say nothing about being one event)."""
     if not ref:
         return None
+    cfg = link_config()
     if ref.get("id"):
-        return str(ref["id"])
+        key = str(ref["id"])
+        return None if key.startswith(cfg.generic_actor_prefixes) and not keep_generic else key
     name = _NON_WORD.sub(" ", str(ref.get("name") or "").lower()).strip()
-    for article in ("the ",):
-        if name.startswith(article):
-            name = name[len(article) :]
-    return name or None
+    if name.startswith("the "):
+        name = name[4:]
+    return None if not name or (name in cfg.generic_actor_names and not keep_generic) else name
 
 
 def precision_of(loc: dict[str, Any]) -> int | None:
@@ -103,6 +106,10 @@ class Report:
     actor2: str | None
     actor1_name: str | None
     actor2_name: str | None
+    # who each side is as the report words it, generic or not ("terrorists" against "the
+    # government" is a conflict worth showing, though it is no evidence for a link)
+    actor1_said: str | None = None
+    actor2_said: str | None = None
     population: int | None = None
     figures: dict[str, int | None] = field(default_factory=dict)
     source: str | None = None
@@ -129,7 +136,10 @@ class Report:
         return cfg.radius_km.get(self.precision or 0, 0.0)
 
     def linkable(self, cfg: LinkConfig) -> bool:
-        """Whether the report is precise enough, and real enough, to be linked to others."""
+        """Whether the report is precise enough, real enough and says enough to be linked
+        to others: it has a place and a date, and it is the article's main event, or gives
+        a figure, or names a town and a day. A passing "fighting continued around Aleppo"
+        could be any of a hundred events."""
         return (
             self.day_start is not None
             and self.day_end is not None
@@ -138,6 +148,11 @@ class Report:
             and self.precision <= cfg.max_linkable_precision
             and self.sub_event_type not in cfg.unlinkable_sub_types
             and self.modality not in cfg.unlinkable_modalities
+            and (
+                self.headline
+                or any(v is not None for v in self.figures.values())
+                or (self.precision == 1 and self.span_days <= cfg.levels[0])
+            )
         )
 
     def level(self, cfg: LinkConfig) -> int:
@@ -256,6 +271,8 @@ def report_from_event(
         actor2=actor_key(event.get("actor2")),
         actor1_name=(event.get("actor1") or {}).get("name"),
         actor2_name=(event.get("actor2") or {}).get("name"),
+        actor1_said=actor_key(event.get("actor1"), keep_generic=True),
+        actor2_said=actor_key(event.get("actor2"), keep_generic=True),
         population=_count(loc.get("population")),
         figures=figures,
         source=_source_key(source),

@@ -69,7 +69,8 @@ def date_detail(reports: Sequence[Report], cfg: LinkConfig) -> dict[str, Any]:
 
 
 def actor_detail(reports: Sequence[Report], which: str) -> dict[str, Any]:
-    known = [(getattr(r, which), getattr(r, f"{which}_name"), r) for r in reports if getattr(r, which)]
+    said = f"{which}_said"
+    known = [(getattr(r, said), getattr(r, f"{which}_name"), r) for r in reports if getattr(r, said)]
     names: dict[str, str] = {}
     for key, name, _ in known:
         names.setdefault(key, name or key)
