@@ -670,3 +670,20 @@ def test_event_placed_only_in_a_country_links_through_the_article_focus(store):
     abroad.places = [_place("Khan Shaykhun", KHAN, 10)]
     store.add(abroad)
     assert not clusters_of(store, "abroad") & clusters_of(store, "town")
+
+
+def test_a_precise_report_bridges_two_groups_of_one_event(store):
+    hasakeh = dict(sub="Suicide bomb", where=(36.5024, 40.7477), name="Al Hasakah", gid=173895)
+    store.add(art("a", "alaraby", [ev(day="2016-07-05", actor1="SDF", **hasakeh)], "2016-07-05"))
+    store.add(
+        art(
+            "b",
+            "trt",
+            [ev(day="2016-07-01", end="2016-07-27", total=16, actor1="Asayish", **hasakeh)],
+            "2016-07-27",
+        )
+    )
+    assert not clusters_of(store, "a") & clusters_of(store, "b")  # too little in common
+    store.add(art("c", "ahram", [ev(day="2016-07-05", total=16, actor1="Asayish", **hasakeh)], "2016-07-05"))
+    assert clusters_of(store, "a") == clusters_of(store, "b") == clusters_of(store, "c")
+    assert store.scalar("SELECT COUNT(*) FROM clusters") == 1

@@ -141,9 +141,14 @@ class Linker:
         return found
 
     # -- linking ----------------------------------------------------------------------
-    def choose(self, r: Report, own: set[str]) -> tuple[str, Match] | None:
-        """The cluster ``r`` joins, or None. ``own``: clusters the same article is already in
-        (an article does not corroborate itself)."""
+    def choose(self, r: Report, own: set[str]) -> tuple[str, Match, list[str]] | None:
+        """The cluster ``r`` joins and the other clusters it bridges, or None. ``own``:
+        clusters the same article is already in (an article does not corroborate itself).
+
+        A precise report that fits two clusters equally well is the missing link between two
+        groups of reports of one event that arrived apart (one said "Tuesday", the other
+        gave only "earlier this month"): they are merged, unless an article reports in both
+        (it would then corroborate itself)."""
         cfg = self.cfg
         per_cluster: dict[str, list[Match]] = defaultdict(list)
         for other, cid in self.candidates(r):
@@ -179,7 +184,31 @@ class Linker:
             return None
         if r.span_days > cfg.broad_interval_days and sum(1 for s, _, _ in scored if s >= cfg.threshold) > 1:
             return None
-        return cid, best
+        bridged = [] if vague else [c for s, c, _ in scored[1:] if s >= cfg.threshold]
+        if bridged:
+            articles = self._articles_of([cid, *bridged])
+            keep, seen = [], set(articles.get(cid, ()))
+            for c in bridged:
+                if not seen & articles.get(c, set()):
+                    keep.append(c)
+                    seen |= articles.get(c, set())
+            bridged = keep
+        return cid, best, bridged
+
+    def _articles_of(self, cluster_ids: Sequence[str]) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = defaultdict(set)
+        for row in self.store.query(
+            f"SELECT cluster_id, article_id FROM cluster_reports WHERE cluster_id IN {_in(len(cluster_ids))}",
+            list(cluster_ids),
+        ):
+            out[row["cluster_id"]].add(row["article_id"])
+        return out
+
+    def merge(self, into: str, others: Sequence[str]) -> None:
+        """Move the reports of ``others`` into cluster ``into`` (the caller refreshes it;
+        the emptied clusters go at the next refresh)."""
+        for c in others:
+            self.store.execute("UPDATE cluster_reports SET cluster_id = ? WHERE cluster_id = ?", (into, c))
 
     def _new_cluster_id(self, r: Report) -> str:
         base = "k" + hashlib.sha1(f"{r.article_id}\x00{r.event_id}".encode()).hexdigest()[:12]
@@ -263,6 +292,10 @@ class Linker:
                 )
             else:
                 cid, sc = chosen[0], chosen[1].score
+                if chosen[2]:
+                    self.merge(cid, chosen[2])
+                    touched.update(chosen[2])
+                    own.difference_update(chosen[2])
             self._index(r, cid, sc, linkable, places.get(r.event_id))
             own.add(cid)
             touched.add(cid)
