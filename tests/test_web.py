@@ -267,7 +267,9 @@ def test_browser_map_markers_lead_to_the_evidence(server: str, browser: Any, tmp
     )
     assert "".join(c.text for c in current).strip() == event.evidence.text
     meta = browser.find_element(By.CSS_SELECTOR, ".panel-article .credibility").text
-    assert meta == "credibility 0.70: two outlets report the air strike"
+    # the store's corroboration scores the article (sitrep.corroborate), whatever the record said
+    cred = _request(f"{server}/api/articles/raqqa-2017-06-15")[1]["credibility"]
+    assert meta == f"credibility {cred['score']:.2f}: " + "; ".join(cred["reasons"])
     assert "selected" in marker.get_attribute("class")
 
     # hovering a highlighted place shows what was extracted there
