@@ -687,3 +687,97 @@ def test_a_precise_report_bridges_two_groups_of_one_event(store):
     store.add(art("c", "ahram", [ev(day="2016-07-05", total=16, actor1="Asayish", **hasakeh)], "2016-07-05"))
     assert clusters_of(store, "a") == clusters_of(store, "b") == clusters_of(store, "c")
     assert store.scalar("SELECT COUNT(*) FROM clusters") == 1
+
+
+# -- the REST API ---------------------------------------------------------------------------
+
+
+def test_api_lists_and_shows_clusters(tmp_path):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+    from jsonschema import Draft202012Validator
+
+    from sitrep.service import create_app
+
+    path = tmp_path / "api.db"
+    with open_store(path) as s:
+        s.add(art("a1", "reuters", [ev(total=58, actor1="Syrian government")]))
+        s.add(art("a2", "afp", [ev(total=72, actor1="Islamic State")]))
+        s.add(art("a3", "x", [ev(sub="Armed clash", where=ALEPPO, name="Aleppo", total=2)]))
+    with TestClient(create_app(path, token=None, tiles=None)) as client:
+        spec = client.get("/openapi.json").json()
+        r = client.get("/api/clusters", params={"min_sources": 2})
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert body["total"] == 1 and body["next"] is None
+        (c,) = body["items"]
+        assert c["n_sources"] == 2 and "perpetrator" in c["conflict"] and len(c["reports"]) == 2
+        schema = spec["paths"]["/api/clusters"]["get"]["responses"]["200"]["content"]["application/json"][
+            "schema"
+        ]
+        Draft202012Validator({**schema, "components": spec["components"]}).validate(body)
+        r = client.get("/api/clusters", params={"limit": 1})
+        assert r.json()["total"] == 2 and r.json()["next"] and len(r.json()["items"]) == 1
+        assert client.get("/api/clusters", params={"article": "a3"}).json()["total"] == 1
+        one = client.get(f"/api/clusters/{c['id']}")
+        assert one.status_code == 200 and one.json()["id"] == c["id"]
+        missing = client.get("/api/clusters/nope")
+        assert missing.status_code == 404 and set(missing.json()) == {"error"}
+        assert client.get("/api/clusters", params={"bbox": "1,2"}).status_code == 422
+        assert client.get("/api/clusters", params={"type": "Nonsense"}).status_code == 422
+        assert client.get("/api/clusters", params={"whatever": 1}).status_code == 422
+
+
+# -- the web page -------------------------------------------------------------------------
+
+
+def test_browser_article_view_shows_the_other_reports_side_by_side(tmp_path, monkeypatch):
+    import test_web
+    from selenium.webdriver.common.by import By
+
+    def two_reports(path: Path) -> Path:
+        with open_store(path) as s:
+            s.add(
+                art(
+                    "w1",
+                    "reuters",
+                    [ev(total=58, actor1="Syrian government")],
+                    text="Air strike on Khan Shaykhun killed 58.",
+                )
+            )
+            s.add(
+                art(
+                    "w2",
+                    "sana",
+                    [ev(total=3, actor1="terrorists")],
+                    text="Terrorists staged an attack, 3 died.",
+                )
+            )
+        return path
+
+    test_web._need_browser()
+    monkeypatch.setattr(test_web, "build_store", two_reports)
+    with test_web.serving(tmp_path) as base:
+        browser_ctx = (
+            test_web.browser.__wrapped__()
+        )  # the fixture's generator, outside pytest's fixture machinery
+        driver = next(browser_ctx)
+        try:
+            driver.get(f"{base}/#view=article&id=w1")
+            tables = test_web._wait(
+                driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".clusters .cluster table")
+            )
+            text = tables[0].text
+            assert (
+                "this article" in text
+                and "sana" in text
+                and "terrorists" in text
+                and "Syrian government" in text
+            )
+            verdict = driver.find_element(By.CSS_SELECTOR, ".clusters .cluster .conflict").text
+            assert "perpetrator" in verdict and "toll" in verdict
+        finally:
+            next(browser_ctx, None)

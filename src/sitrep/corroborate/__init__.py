@@ -33,6 +33,7 @@ __all__ = [
     "Linker",
     "cluster",
     "clusters",
+    "count",
     "link_article",
     "link_config",
     "relink",
@@ -111,6 +112,12 @@ def _where(f: ClusterFilters) -> tuple[str, list[Any]]:
     if not f.include_background:
         clauses.append("k.background = 0")
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def count(store: SQLStore, filters: ClusterFilters | None = None, **kw: Any) -> int:
+    """How many clusters ``clusters`` would list (paging aside)."""
+    where, params = _where(filters or ClusterFilters(**kw))
+    return int(store.scalar(f"SELECT COUNT(*) FROM clusters k{where}", params) or 0)
 
 
 def clusters(store: SQLStore, filters: ClusterFilters | None = None, **kw: Any) -> Iterator[dict[str, Any]]:

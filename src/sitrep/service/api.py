@@ -33,6 +33,8 @@ from .models import (
     ArticleRecord,
     ArticleStored,
     ClaimPage,
+    ClusterPage,
+    ClusterRecord,
     Country,
     ErrorBody,
     EventPage,
@@ -113,6 +115,20 @@ class ClaimQuery(ArticleQuery):
     actor: str | None = Field(None, max_length=200, description="Claimant name (substring) or actor id.")
     status: Literal["unverified", "supported", "disputed", "denied"] | None = None
     article: str | None = Field(None, description="Only this article id.")
+
+
+class ClusterQuery(Paging):
+    since: dt.date | None = Field(None, description="Clusters whose date ends on or after this day.")
+    until: dt.date | None = Field(None, description="Clusters whose date starts on or before this day.")
+    type: str | None = Field(None, max_length=100, description="ACLED event type or sub-event type.")
+    country: str | None = Field(None, pattern="^[A-Za-z]{2}$", description="ISO 3166 alpha-2 code, e.g. SY.")
+    bbox: str | None = Field(None, description="min_lon,min_lat,max_lon,max_lat")
+    article: str | None = Field(None, description="Only clusters this article reports in.")
+    min_reports: int | None = Field(None, ge=1, description="At least this many reports.")
+    min_sources: int | None = Field(None, ge=1, description="At least this many outlets.")
+    conflict: bool | None = Field(
+        None, description="Only clusters whose reports conflict (true) or agree (false)."
+    )
 
 
 _TYPES = {t.lower(): t for t in EVENT_TYPES} | {s.lower(): s for s in SUB_EVENT_TYPES}
@@ -377,3 +393,46 @@ def events_geojson(request: Request, params: Annotated[GeoQuery, Query()]) -> JS
 def list_claims(request: Request, params: Annotated[ClaimQuery, Query()]) -> dict[str, Any]:
     """Claims: who says what, with who supports and who refutes it, and the claim's status."""
     return _page(request, _store(request), "claims", params)
+
+
+# -- event clusters (sitrep.corroborate) -------------------------------------------------
+@router.get("/api/clusters", response_model=ClusterPage, tags=["clusters"], responses=READ_ERRORS)
+def list_clusters(request: Request, params: Annotated[ClusterQuery, Query()]) -> dict[str, Any]:
+    """Event clusters: reports of one event across articles, with their sources, the range of
+    the figures, which details agree and which conflict, and who said what."""
+    from .. import corroborate
+
+    d = params.model_dump(exclude_none=True)
+    for key in ("since", "until"):
+        if key in d:
+            d[key] = d[key].isoformat()
+    if "bbox" in d:
+        try:
+            d["bbox"] = parse_bbox(d["bbox"])
+        except UsageError as exc:
+            raise Invalid(exc.message) from None
+    if "type" in d:
+        name = _TYPES.get(d["type"].strip().lower())
+        if name is None:
+            raise Invalid(f"type {d['type']!r}: not an event type or sub-event type")
+        d["type"] = name
+    f = corroborate.ClusterFilters(**d)
+    store = _store(request)
+    total = corroborate.count(store, f)
+    return {
+        "items": list(corroborate.clusters(store, f)),
+        "total": total,
+        "next": _next(request, total, params.limit, params.offset),
+    }
+
+
+@router.get(
+    "/api/clusters/{cluster_id}", response_model=ClusterRecord, tags=["clusters"], responses=_errors(404, 422)
+)
+def get_cluster(
+    request: Request, cluster_id: Annotated[str, Path(description="The cluster's id.")]
+) -> dict[str, Any]:
+    """One event cluster, its reports side by side."""
+    from .. import corroborate
+
+    return corroborate.cluster(_store(request), cluster_id)

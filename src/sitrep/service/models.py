@@ -161,6 +161,35 @@ class ClaimPage(BaseModel):
     next: str | None = NEXT
 
 
+class ClusterRecord(Open):
+    """An event cluster (``sitrep.corroborate``): reports of one event across articles, the
+    consensus, the range of the figures, which details agree and which conflict, and the
+    reports side by side (docs/corroboration.md)."""
+
+    id: str
+    event_type: str | None = None
+    sub_event_type: str | None = None
+    date: dict[str, Any] | None = None
+    location: dict[str, Any] | None = None
+    n_reports: int = 0
+    n_articles: int = 0
+    n_sources: int = 0
+    sources: list[str] = []
+    first_report: str | None = None
+    last_report: str | None = None
+    fatalities: dict[str, Any] | None = None
+    agree: list[str] = []
+    conflict: list[str] = []
+    details: dict[str, Any] = {}
+    reports: list[dict[str, Any]] = []
+
+
+class ClusterPage(BaseModel):
+    items: list[ClusterRecord]
+    total: int = TOTAL
+    next: str | None = NEXT
+
+
 class ArticlePage(BaseModel):
     items: list[ArticleSummary]
     total: int = TOTAL

@@ -205,6 +205,47 @@ export default {
     this.bindHover(body);
     const current = body.querySelector(".hl-current");
     if (current) current.scrollIntoView({ block: "center" });
+    this.showClusters(r);
+  },
+
+  /** The events this article shares with other reports (sitrep.corroborate): each cluster's
+   * reports side by side, the details they agree on and those they contradict. */
+  async showClusters(r) {
+    let page;
+    try {
+      page = await getJSON("/api/clusters", { article: r.id, min_reports: 2, limit: 20 });
+    } catch (err) {
+      return; // a store without clusters: nothing to add
+    }
+    if (this.record !== r || !page.items.length) return;
+    const rows = [
+      ["outlet", (x) => x.source || "?"],
+      ["published", (x) => x.published || ""],
+      ["type", (x) => x.sub_event_type || ""],
+      ["place", (x) => x.place || ""],
+      ["date", (x) => fmtInterval(x.date)],
+      ["perpetrator", (x) => x.actor1 || ""],
+      ["toll", (x) => fatalities(x.figures)],
+      ["according to", (x) => x.attributed_to || ""],
+      ["sentence", (x) => truncate(x.evidence || "", 220)],
+    ];
+    const clusters = page.items.map((c) => {
+      const reports = c.reports.filter((x) => !x.background || x.article_id === r.id);
+      const head = h("tr", {}, h("th", {}), reports.map((x) => h("th", { class: x.article_id === r.id ? "this-article" : "" }, x.article_id === r.id ? "this article" : h("a", { href: `#view=article&id=${encodeURIComponent(x.article_id)}` }, x.source || x.article_id))));
+      const body = rows.map(([label, get]) => h("tr", {}, h("th", {}, label), reports.map((x) => h("td", { class: x.article_id === r.id ? "this-article" : "" }, get(x)))));
+      const verdict = [
+        c.agree.length ? h("span", { class: "agree" }, `agree: ${c.agree.join(", ")}`) : null,
+        c.conflict.length ? h("span", { class: "conflict" }, ` conflict: ${c.conflict.join(", ")}`) : null,
+      ];
+      return h(
+        "div",
+        { class: "cluster", dataset: { cluster: c.id } },
+        h("h4", {}, `${c.sub_event_type || "event"} · ${c.location?.name || "?"} · ${fmtInterval(c.date)} · ${c.n_reports} reports from ${c.n_sources} outlets`),
+        h("p", { class: "meta" }, verdict),
+        h("div", { class: "cluster-table" }, h("table", {}, h("thead", {}, head), h("tbody", {}, body))),
+      );
+    });
+    this.panel.append(h("section", { class: "clusters" }, h("h3", {}, `Reported elsewhere (${clusters.length})`), clusters));
   },
 
   /** What was found, as lists; each entry points at its span in the text. */
