@@ -131,6 +131,13 @@ def match(a: Report, b: Report, cfg: LinkConfig) -> Match | None:
     d = date_score(a, b, cfg, tl == 1.0)
     if d is None:
         return None
+    # two reports over long periods ("since April", "in 2014") are one only when they cover
+    # about the same period: "132 killed since February" is not "300 killed since April"
+    if a.span_days > cfg.broad_interval_days and b.span_days > cfg.broad_interval_days:
+        lo, hi = max(a.day_start, b.day_start), min(a.day_end, b.day_end)  # type: ignore[type-var]
+        same_period = (hi - lo + 1) / max(a.span_days, b.span_days) >= 0.8  # type: ignore[operator]
+        if not same_period or (a.toll is not None and b.toll is not None and tl < 1.0):
+            return None
     # tolls five times apart are one event only in two reports of the same day (an early
     # "at least 4" and the final 43); otherwise a week's toll is not one day's strike
     if tl == 0.0 and not (d == 1.0 and a.day_precise and b.day_precise):

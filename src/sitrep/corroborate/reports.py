@@ -138,7 +138,8 @@ class Report:
     def linkable(self, cfg: LinkConfig) -> bool:
         """Whether the report is precise enough, real enough and says enough to be linked
         to others: it has a place and a date, and it is the article's main event, or gives
-        a figure, or names a town and a day. A passing "fighting continued around Aleppo"
+        a figure, or names a town and a day (in its own words, not the publication date).
+        A passing "fighting continued around Aleppo"
         could be any of a hundred events."""
         return (
             self.day_start is not None
@@ -151,7 +152,7 @@ class Report:
             and (
                 self.headline
                 or any(v is not None for v in self.figures.values())
-                or (self.precision == 1 and self.span_days <= cfg.levels[0])
+                or (self.precision == 1 and self.day_precise)
             )
         )
 
