@@ -63,7 +63,8 @@ class LinkConfig:
                 cell_degrees=float(d["cell_degrees"]),
                 levels=tuple(int(x) for x in d["levels"]),
                 type_score={k: float(v) for k, v in d["type_score"].items()},
-                groups=tuple(frozenset(g) for g in d["compatible_groups"]),
+                groups=tuple(frozenset(g) for g in d["compatible_groups"])
+                + tuple(frozenset(("Attribution of responsibility", x)) for x in d.get("claimable") or ()),
                 unlinkable_sub_types=frozenset(d.get("unlinkable_sub_types") or ()),
                 unlinkable_modalities=frozenset(d.get("unlinkable_modalities") or ()),
                 weights={k: float(v) for k, v in d["weights"].items()},

@@ -84,7 +84,8 @@ def date_score(a: Report, b: Report, cfg: LinkConfig, tolls_agree_: bool | None 
     if a.day_precise and b.day_precise:
         if lo <= hi:
             return 1.0
-        return cfg.near_day_score["agree"] if tolls_agree_ else cfg.near_day_score["other"]
+        towns = (a.precision or 3) == 1 and (b.precision or 3) == 1
+        return cfg.near_day_score["agree"] if tolls_agree_ and towns else cfg.near_day_score["other"]
     if lo > hi:
         return 0.3  # intervals that only touch within the slack
     overlap = hi - lo + 1
@@ -131,9 +132,15 @@ def match(a: Report, b: Report, cfg: LinkConfig) -> Match | None:
     d = date_score(a, b, cfg, tl == 1.0)
     if d is None:
         return None
-    # two reports over long periods ("since April", "in 2014") are one only when they cover
-    # about the same period: "132 killed since February" is not "300 killed since April"
-    if a.span_days > cfg.broad_interval_days and b.span_days > cfg.broad_interval_days:
+    # a governorate says little about which event it is, and so does a span of days: one
+    # of the two must be specific - a town (or "near" it) on both sides, or one resolved day
+    regional = max(a.precision or 3, b.precision or 3) >= 3
+    if regional and not (a.day_precise and b.day_precise and d == 1.0):
+        return None
+    # two reports over several days ("since Saturday", "since April", "in 2014") are one only
+    # when they cover about the same period: "132 killed since February" is not "300 killed
+    # since April", nor "57 in recent days" in a province "68 since Saturday" in one town
+    if a.span_days > cfg.levels[0] and b.span_days > cfg.levels[0]:
         lo, hi = max(a.day_start, b.day_start), min(a.day_end, b.day_end)  # type: ignore[type-var]
         same_period = (hi - lo + 1) / max(a.span_days, b.span_days) >= 0.8  # type: ignore[operator]
         if not same_period or (a.toll is not None and b.toll is not None and tl < 1.0):
