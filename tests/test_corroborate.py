@@ -781,3 +781,36 @@ def test_browser_article_view_shows_the_other_reports_side_by_side(tmp_path, mon
             assert "perpetrator" in verdict and "toll" in verdict
         finally:
             next(browser_ctx, None)
+
+
+def test_two_different_towns_are_two_places(store):
+    douma, harasta = (33.5711, 36.4056), (33.5587, 36.3652)  # ~4 km apart, two towns
+    store.add(
+        art(
+            "d",
+            "afp",
+            [ev(sub="Shelling/artillery/missile attack", where=douma, name="Douma", gid=170592, total=11)],
+        )
+    )
+    store.add(
+        art(
+            "h",
+            "ap",
+            [
+                ev(
+                    sub="Shelling/artillery/missile attack",
+                    where=harasta,
+                    name="Harasta",
+                    gid=169897,
+                    total=11,
+                )
+            ],
+        )
+    )
+    assert not clusters_of(store, "d") & clusters_of(store, "h")
+    # a neighbourhood inside a big city is the city's event
+    aleppo = _city(ev(sub="Air/drone strike", where=ALEPPO, name="Aleppo", gid=170063, total=12), 1_800_000)
+    sakhour = ev(sub="Air/drone strike", where=(36.2126, 37.1730), name="al-Sakhour", gid=9999, total=12)
+    store.add(art("city", "reuters", [aleppo]))
+    store.add(art("hood", "sana", [sakhour]))
+    assert clusters_of(store, "city") == clusters_of(store, "hood")

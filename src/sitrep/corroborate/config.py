@@ -45,6 +45,7 @@ class LinkConfig:
     toll_abs: int
     toll_far: float
     big_city_population: int
+    same_town_km: float
     big_city_place_score: float
     region_place_score: float
     near_day_score: dict[str, float]
@@ -73,6 +74,7 @@ class LinkConfig:
                 toll_abs=int(d["toll_abs"]),
                 toll_far=float(d["toll_far"]),
                 big_city_population=int(d["big_city_population"]),
+                same_town_km=float(d["same_town_km"]),
                 big_city_place_score=float(d["big_city_place_score"]),
                 region_place_score=float(d["region_place_score"]),
                 near_day_score={k: float(v) for k, v in d["near_day_score"].items()},

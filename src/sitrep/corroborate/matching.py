@@ -66,6 +66,10 @@ def place_score(a: Report, b: Report, cfg: LinkConfig) -> tuple[float, float] | 
     radius = max(a.radius(cfg), b.radius(cfg))
     if radius <= 0 or d > radius:
         return None
+    # two different towns are two places, unless one is a city the other lies in (a
+    # neighbourhood of Aleppo) or they are one town under two entries a stone's throw apart
+    if vague == 1 and not big and d > cfg.same_town_km:
+        return None
     # a town against its region is a weaker match than two towns a few km apart
     score = 1.0 - 0.5 * d / radius - 0.15 * (vague - 1)
     return (max(0.0, min(score, cfg.big_city_place_score) if big else score), d)
@@ -85,6 +89,7 @@ def date_score(a: Report, b: Report, cfg: LinkConfig, tolls_agree_: bool | None 
         if lo <= hi:
             return 1.0
         towns = (a.precision or 3) == 1 and (b.precision or 3) == 1
+        towns = towns and not any((r.population or 0) >= cfg.big_city_population for r in (a, b))
         return cfg.near_day_score["agree"] if tolls_agree_ and towns else cfg.near_day_score["other"]
     if lo > hi:
         return 0.3  # intervals that only touch within the slack
