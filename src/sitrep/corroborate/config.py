@@ -41,6 +41,7 @@ class LinkConfig:
     unlinkable_modalities: frozenset[str]
     weights: dict[str, float]
     threshold: float
+    cluster_fraction_weight: float
     toll_rel: float
     toll_abs: int
     toll_far: float
@@ -70,6 +71,7 @@ class LinkConfig:
                 unlinkable_modalities=frozenset(d.get("unlinkable_modalities") or ()),
                 weights={k: float(v) for k, v in d["weights"].items()},
                 threshold=float(d["threshold"]),
+                cluster_fraction_weight=float(d.get("cluster_fraction_weight", 0.5)),
                 toll_rel=float(d["toll_rel"]),
                 toll_abs=int(d["toll_abs"]),
                 toll_far=float(d["toll_far"]),

@@ -169,7 +169,8 @@ class Linker:
         for cid, ms in per_cluster.items():
             best = max(ms, key=lambda m: m.score)
             frac = min(1.0, len(ms) / max(sizes.get(cid, 1), 1))
-            scored.append((best.score * (0.5 + 0.5 * frac), cid, best))
+            w = cfg.cluster_fraction_weight
+            scored.append((best.score * (1 - w + w * frac), cid, best))
         scored.sort(key=lambda x: (-x[0], x[1]))
         top, cid, best = scored[0]
         if top < cfg.threshold:
