@@ -814,3 +814,46 @@ def test_two_different_towns_are_two_places(store):
     store.add(art("city", "reuters", [aleppo]))
     store.add(art("hood", "sana", [sakhour]))
     assert clusters_of(store, "city") == clusters_of(store, "hood")
+
+
+# -- both backends -------------------------------------------------------------------------
+
+
+def test_same_clusters_and_credibility_on_both_backends(store_target):
+    """Linking, summaries, credibility, relinking and unlinking on SQLite and PostgreSQL
+    (the same migration, the same queries): compared with an in-memory SQLite reference."""
+
+    def state(s):
+        groups: dict[str, set] = {}
+        for r in s.query("SELECT article_id, event_id, cluster_id FROM cluster_reports"):
+            groups.setdefault(r["cluster_id"], set()).add((r["article_id"], r["event_id"]))
+        cred = {
+            r["article_id"]: round(r["score"], 6)
+            for r in s.query("SELECT article_id, score FROM credibility")
+        }
+        summaries = sorted(
+            (
+                c["n_reports"],
+                c["n_sources"],
+                tuple(c["conflict"]),
+                c["fatalities"]["max"] if c["fatalities"] else None,
+            )
+            for c in clusters(s)
+        )
+        return {frozenset(g) for g in groups.values()}, cred, summaries
+
+    articles = list(synthetic_articles(240, seed=9))
+    with open_store(store_target) as s, open_store(":memory:") as ref:
+        for a in articles:
+            s.add(a)
+            ref.add(a)
+        assert state(s) == state(ref)
+        changed = articles[3]
+        changed.text += " updated"
+        changed.events = changed.events[:1]
+        for x in (s, ref):
+            assert x.add(changed).outcome == "updated"
+        assert state(s) == state(ref)
+        assert relink(s) == relink(ref) == len(articles)
+        assert state(s) == state(ref)
+        assert next(s.articles())["credibility"]["score"] == next(ref.articles())["credibility"]["score"]
