@@ -857,3 +857,28 @@ def test_same_clusters_and_credibility_on_both_backends(store_target):
         assert relink(s) == relink(ref) == len(articles)
         assert state(s) == state(ref)
         assert next(s.articles())["credibility"]["score"] == next(ref.articles())["credibility"]["score"]
+
+
+def test_cli_clusters_parquet(db, tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet", reason="the parquet extra (pyarrow) is not installed")
+    out = tmp_path / "c.parquet"
+    with open(out, "wb") as f:
+        r = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "from sitrep.cli import main; main()",
+                "clusters",
+                "--db",
+                db,
+                "-f",
+                "parquet",
+            ],
+            stdout=f,
+            stderr=subprocess.PIPE,
+            text=False,
+        )
+    assert r.returncode == 0, r.stderr
+    table = pq.read_table(out)
+    assert table.num_rows == 2 and str(table.schema.field("n_sources").type) == "int64"
+    assert sorted(table.column("n_sources").to_pylist()) == [1, 2]

@@ -365,6 +365,9 @@ _INT = {
     "end",
 }
 _FLOAT = {"latitude", "longitude", "confidence", "credibility", "lat", "lon", "score"}
+# event clusters (sitrep.corroborate)
+_INT |= {"n_reports", "n_articles", "n_sources", "fatalities_min", "fatalities_max", "background"}
+_FLOAT |= {"fatalities_median", "fatalities_spread"}
 
 
 def _typed(value: Any, kind: str) -> Any:
