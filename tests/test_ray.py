@@ -21,6 +21,7 @@ import pytest
 os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")  # loopback only, before ray loads
 os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # no usage reports over the network
 
+from sitrep.corroborate import relink  # noqa: E402
 from sitrep.pipeline import Pipeline  # noqa: E402
 from sitrep.ray_runner import RayError, analyze_ray, connect, run_ray  # noqa: E402
 from sitrep.record import Article  # noqa: E402
@@ -134,6 +135,9 @@ def _ingest(db: str, src: Path, *extra: str) -> str:
 
 def _snapshot(db: str) -> dict[str, Any]:
     with open_store(db) as store:
+        # corpus-level credibility depends on the order articles were stored in (linking is
+        # incremental); relinking in publication order makes it the same for every runner
+        relink(store)
         return {
             "stats": store.stats(),
             "per_article": {a["id"]: (a["n_events"], a["n_errors"]) for a in store.articles()},

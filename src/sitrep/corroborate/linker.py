@@ -78,7 +78,7 @@ class Linker:
         rows = self.store.query(
             "SELECT r.article_id, r.event_id, r.cluster_id, r.source, r.published, r.score, r.location, e.data "
             "FROM cluster_reports r JOIN events e ON e.article_id = r.article_id AND e.event_id = r.event_id "
-            f"WHERE {where}",
+            f"WHERE {where} ORDER BY r.article_id, r.event_id",
             params,
         )
         out = []
@@ -386,7 +386,8 @@ class Linker:
             for i in range(0, len(cids), 500):
                 chunk = cids[i : i + 500]
                 for row in self.store.query(
-                    f"SELECT DISTINCT article_id FROM cluster_reports WHERE cluster_id IN {_in(len(chunk))}",
+                    f"SELECT DISTINCT article_id FROM cluster_reports WHERE cluster_id IN {_in(len(chunk))} "
+                    "ORDER BY article_id",
                     chunk,
                 ):
                     if row["article_id"] not in aids:
@@ -434,7 +435,12 @@ class Linker:
         a second pass finds). Returns the number of articles linked."""
         for table in ("cluster_cells", "cluster_reports", "clusters"):
             self.store.execute(f"DELETE FROM {table}")
-        ids = [row["id"] for row in self.store.query("SELECT id FROM articles ORDER BY published, id")]
+        ids = [
+            row["id"]
+            for row in self.store.query(
+                "SELECT id FROM articles ORDER BY CASE WHEN published IS NULL THEN 1 ELSE 0 END, published, id"
+            )
+        ]
         for aid in ids:
             record = self.store.scalar("SELECT record FROM articles WHERE id = ?", (aid,))
             self.link(aid, _loads(record))
