@@ -109,7 +109,14 @@ class _Pool:
         )
 
     def submit(self, job: _Job) -> _Job:
-        job.future = self.executor.submit(_work, job.batch)
+        try:
+            job.future = self.executor.submit(_work, job.batch)
+        except BrokenProcessPool as exc:
+            # a worker died since the last result was collected: this job fails with the
+            # ones in flight, and _collect restarts the pool and runs them all again
+            failed: Future[list[Article]] = Future()
+            failed.set_exception(exc)
+            job.future = failed
         return job
 
     def restart(self) -> None:
