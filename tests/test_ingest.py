@@ -164,3 +164,18 @@ def test_missing_file_and_glob(tmp_path: Path):
 )
 def test_lead_date(text, iso):
     assert lead_date(text) == iso
+
+
+@pytest.mark.parametrize(
+    "text, iso",
+    [
+        ("15-09-2013 Militants Attack Syrias Idlib Kill 3 Including Journalist. A bomb attack", "2013-09-15"),
+        (
+            "8 persons killed 58 others injured in terrorist rocket attacks on Aleppo city 6 October 2016 Aleppo SANA",
+            "2016-10-06",
+        ),
+        ("Fighting resumed. Officials said on 6 October 2016 that talks had failed.", None),
+    ],
+)
+def test_lead_date_day_first_and_bare(text, iso):
+    assert lead_date(text) == iso

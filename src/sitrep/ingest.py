@@ -40,7 +40,7 @@ JSON_SUFFIXES = {".json"}
 KNOWN_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES | JSON_SUFFIXES
 
 FIRST_LINE_DATE = re.compile(
-    r"^\s*(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?(?:\d{1,2}\s+[A-Za-z]{3,9}\.?,?\s+\d{4}|[A-Za-z]{3,9}\.?\s+\d{1,2},?\s+\d{4}|\d{4}-\d\d-\d\d|\d{1,2}[./]\d{1,2}[./]\d{4})",
+    r"^\s*(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?(?:\d{1,2}\s+[A-Za-z]{3,9}\.?,?\s+\d{4}|[A-Za-z]{3,9}\.?\s+\d{1,2},?\s+\d{4}|\d{4}-\d\d-\d\d|\d{1,2}[./-]\d{1,2}[./-]\d{4})",
     re.IGNORECASE,
 )
 
@@ -57,8 +57,18 @@ GLUED_YEAR = re.compile(r"^([A-Za-z]{3,9}\.?)\s+(\d{1,2})((?:19|20)\d\d)\b")  # 
 LEAD_CHARS = 400
 
 
+# A full date that is not part of the story's own sentences: not after a preposition
+# ("on March 3, 2011", "since ..."), within the first lines (scraped pages glue metadata there).
+BARE_DATE = re.compile(
+    r"(?<!\bon )(?<!\bin )(?<!\bsince )(?<!\bfrom )(?<!\buntil )(?<!\bby )(?<!\bof )(?<!\bbefore )(?<!\bafter )"
+    r"\b(?:\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+(?:19|20)\d\d)\b",
+    re.IGNORECASE,
+)
+BARE_CHARS = 200
+
+
 def lead_date(text: str) -> str | None:
-    """The publication date a text states near its top (see LEAD_CUE), else None."""
+    """The publication date a text states near its top (see LEAD_CUE and BARE_DATE), else None."""
     head = text.lstrip()[:LEAD_CHARS]
     for m in LEAD_CUE.finditer(head):
         rest = GLUED_YEAR.sub(r"\1 \2 \3", head[m.end() : m.end() + 40])
@@ -66,7 +76,8 @@ def lead_date(text: str) -> str | None:
             found = parse_date(rest)
             if found:
                 return found
-    return None
+    bare = BARE_DATE.search(head[:BARE_CHARS])
+    return parse_date(bare.group(0)) if bare else None
 
 
 def looks_binary(data: bytes) -> bool:

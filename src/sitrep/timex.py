@@ -95,7 +95,7 @@ def _m(n: str) -> str:
 # Ordered: earlier patterns win over later ones at the same start; longer wins overall.
 PATTERNS: list[tuple[str, str]] = [
     ("iso", r"\b(?P<y>(?:19|20)\d\d)-(?P<mo>[01]\d)-(?P<d>[0-3]\d)(?!\d)"),
-    ("numeric", r"\b(?P<a>[0-3]?\d)[/.](?P<b>[01]?\d)[/.](?P<y>(?:19|20)\d\d)(?!\d)"),
+    ("numeric", r"\b(?P<a>[0-3]?\d)(?P<sep>[/.-])(?P<b>[01]?\d)(?P=sep)(?P<y>(?:19|20)\d\d)(?!\d)"),
     ("mdy", rf"\b(?:{_WEEKDAY_ANY}\s+)?{_m('mo')}\s+{_DAYNUM.format(n='d')},?\s+{_YEAR.format(n='y')}\b"),
     (
         "dmy",
