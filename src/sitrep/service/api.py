@@ -134,7 +134,9 @@ class ClusterQuery(Paging):
 _TYPES = {t.lower(): t for t in EVENT_TYPES} | {s.lower(): s for s in SUB_EVENT_TYPES}
 
 
-def _filters(params: BaseModel) -> Filters:
+def _query(params: BaseModel) -> dict[str, Any]:
+    """A query model's set fields as the store's filters take them: ISO dates, a parsed
+    bbox, the event type by its canonical name, the country code in capitals."""
     d = params.model_dump(exclude_none=True)
     for key in ("since", "until"):
         if key in d:
@@ -153,7 +155,11 @@ def _filters(params: BaseModel) -> Filters:
         d["type"] = name
     if "country" in d:
         d["country"] = d["country"].upper()
-    return Filters(**d)
+    return d
+
+
+def _filters(params: BaseModel) -> Filters:
+    return Filters(**_query(params))
 
 
 def _store(request: Request) -> SQLStore:
@@ -402,21 +408,7 @@ def list_clusters(request: Request, params: Annotated[ClusterQuery, Query()]) ->
     the figures, which details agree and which conflict, and who said what."""
     from .. import corroborate
 
-    d = params.model_dump(exclude_none=True)
-    for key in ("since", "until"):
-        if key in d:
-            d[key] = d[key].isoformat()
-    if "bbox" in d:
-        try:
-            d["bbox"] = parse_bbox(d["bbox"])
-        except UsageError as exc:
-            raise Invalid(exc.message) from None
-    if "type" in d:
-        name = _TYPES.get(d["type"].strip().lower())
-        if name is None:
-            raise Invalid(f"type {d['type']!r}: not an event type or sub-event type")
-        d["type"] = name
-    f = corroborate.ClusterFilters(**d)
+    f = corroborate.ClusterFilters(**_query(params))
     store = _store(request)
     total = corroborate.count(store, f)
     return {
