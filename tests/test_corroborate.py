@@ -22,7 +22,13 @@ from sitrep.corroborate.config import Lexicon, LinkConfig, _load, lexicon, link_
 from sitrep.corroborate.credibility import score, text_features
 from sitrep.corroborate.matching import match
 from sitrep.corroborate.measure import auc, linking_scores, load_pairs, read_labels
-from sitrep.corroborate.reports import cells_around, haversine_km, report_from_event
+from sitrep.corroborate.reports import (
+    article_focus,
+    cells_around,
+    haversine_km,
+    linking_place,
+    report_from_event,
+)
 from sitrep.errors import InputError, ModelError, NotFound
 from sitrep.record import SUB_EVENT_TYPES, ActorRef, Article, DateInterval, Event, Fatalities, Place, Span
 from sitrep.store import open_store
@@ -630,6 +636,21 @@ def test_next_day_shelling_of_a_big_city_is_another_event(store):
     assert clusters_of(store, "q1") == clusters_of(store, "q2")
 
 
+def test_reports_of_days_that_do_not_overlap_in_a_big_city_do_not_match():
+    aleppo = dict(sub="Shelling/artillery/missile attack", where=ALEPPO, name="Aleppo", gid=170063)
+    # a resolved Friday against an article of Sunday whose words give no day (Saturday or Sunday)
+    friday = rep(_city(ev(day="2016-08-12", total=2, **aleppo), 1_800_000), published="2016-08-12")
+    sunday = rep(
+        _city(ev(day="2016-08-14", date_text="", total=1, **aleppo), 1_800_000), published="2016-08-14"
+    )
+    assert not sunday.day_precise and match(friday, sunday, CFG) is None
+    # in a town the two may still be one event reported late
+    town = dict(sub="Suicide bomb", where=(35.4468, 36.0585), name="Qardaha", gid=170000)
+    a = rep(_city(ev(day="2015-02-20", total=4, **town), 9000), published="2015-02-20")
+    b = rep(_city(ev(day="2015-02-22", date_text="", total=4, **town), 9000), published="2015-02-22")
+    assert match(a, b, CFG) is not None
+
+
 def test_cli_hints_relink_on_a_store_filled_without_linking(tmp_path):
     path = tmp_path / "old.db"
     with open_store(path) as s:
@@ -670,6 +691,52 @@ def test_event_placed_only_in_a_country_links_through_the_article_focus(store):
     abroad.places = [_place("Khan Shaykhun", KHAN, 10)]
     store.add(abroad)
     assert not clusters_of(store, "abroad") & clusters_of(store, "town")
+
+
+def test_a_country_the_event_does_not_name_does_not_keep_it_from_the_focus():
+    focus = {"name": "Damascus", "country": "SY", "lat": 33.51, "lon": 36.29, "geo_precision": 1}
+    event = {
+        "evidence": {
+            "text": "The Council is seeking clarity on reports that 1300 people were killed.",
+            "start": 100,
+            "end": 170,
+        },
+        "mentions": [{"start": 100, "end": 170}],
+        "location": {
+            "name": "United States",
+            "country": "US",
+            "feature": "country",
+            "start": 20,
+            "lat": 39.8,
+            "lon": -98.5,
+        },
+    }
+    # the events stage took the article's most named country: the report goes to the focus
+    assert linking_place(event, focus)["name"] == "Damascus"
+    # a country the event's own sentence names is where the event was
+    named = {**event, "location": {**event["location"], "start": 120}}
+    assert linking_place(named, focus) is None
+
+
+def test_article_focus_is_never_a_building():
+    house = {
+        "name": "White House",
+        "country": "US",
+        "feature_code": "BLDG",
+        "lat": 38.9,
+        "lon": -77.0,
+        "geo_precision": 1,
+    }
+    damascus = {
+        "name": "Damascus",
+        "country": "SY",
+        "feature_code": "PPLC",
+        "lat": 33.5,
+        "lon": 36.3,
+        "geo_precision": 1,
+    }
+    record = {"places": [{**house, "start": 10}, {**house, "start": 50}, {**damascus, "start": 90}]}
+    assert article_focus(record)["name"] == "Damascus"
 
 
 def test_a_precise_report_bridges_two_groups_of_one_event(store):

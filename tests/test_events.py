@@ -212,6 +212,28 @@ def test_no_publication_date_uses_the_opening_date(run: Run) -> None:
     assert e.date.start == "2016-07-11"
 
 
+def test_publication_stamp_is_not_the_event_date(run: Run) -> None:
+    # the stamp at the top dates the article; the event is dated by its own words ...
+    text = "Published February 23 2015 A suicide bomber killed four people in a hospital in Idlib on Sunday."
+    e = head(run(text, published="2015-02-23"))
+    assert e.date.start == "2015-02-22" and e.date.text == "on Sunday"
+    # ... or, without any, by the publication day as a fallback (no words gave it)
+    e = head(run("Wed 05 Apr 2017 Air strikes killed 12 people in Idlib.", published="2017-04-05"))
+    assert e.date.start == "2017-04-05" and e.date.text == ""
+    # a full date in the story's own words stays the event's date
+    e = head(run("On 4 April 2017 air strikes killed 12 people in Idlib.", published="2017-04-05"))
+    assert e.date.start == "2017-04-04" and e.date.text
+
+
+def test_merged_mention_dates_the_event_only_with_a_short_date(run: Run) -> None:
+    # the lead gives no date; a later mention's "on Monday" dates it ...
+    a = run("Air strikes killed 12 people in Idlib. The air strikes on Idlib on Monday destroyed a school.")
+    assert head(a).date.text == "on Monday"
+    # ... "since 2014" from a summary does not: the publication-day fallback stands
+    a = run("Air strikes killed 12 people in Idlib. The air strikes on Idlib since 2014 destroyed a school.")
+    assert head(a).date.text == "" and head(a).date.start == "2017-06-15"
+
+
 def test_event_ids_and_confidence(run: Run) -> None:
     a = run("Rebels shelled Aleppo. Government warplanes bombed Idlib. Police arrested two men in Raqqa.")
     assert [e.id for e in a.events] == [f"e{i}" for i in range(1, len(a.events) + 1)]
@@ -349,3 +371,30 @@ def test_country_only_sentence_takes_the_article_place(run: Run) -> None:
         a = s(a)
     e = head(a)
     assert e.location.name == "Idlib" and e.location.geo_precision == 2
+
+
+def test_country_only_sentence_does_not_take_a_building(run: Run) -> None:
+    """ "White House spokesman": a building names who speaks, not where anything happened."""
+    a = Article(
+        "Air strikes in Syria killed 12 people. The White House condemned the strikes. "
+        "The United States and the United States Congress spoke.",
+        published="2017-06-15",
+    )
+    for s in run.stages:
+        a = s(a)
+    syria = Place("Syria", 15, 20, 163843, "Syria", "SY", None, 35.0, 38.0, feature="country")
+    wh = a.text.find("White House")
+    house = Place(
+        "White House", wh, wh + 11, 4140704, "White House", "US", None, 38.9, -77.04, feature_code="BLDG"
+    )
+    usa = [
+        Place(
+            "United States", at, at + 13, 6252001, "United States", "US", None, 39.8, -98.5, feature="country"
+        )
+        for at in (a.text.find("United States"), a.text.rfind("United States"))
+    ]
+    a.places = [syria, house, *usa]
+    for s in run.after:
+        a = s(a)
+    e = head(a)
+    assert e.location.name == "Syria"

@@ -28,7 +28,7 @@ from typing import Any
 
 from .actors import actor_file, generic_actor, span_head
 from .event_classifier import LABELS, NO_EVENT, EventClassifier, lexicon, load_classifier, text_forms
-from .places import locate
+from .places import METONYMS, locate
 from .record import SUB_EVENT_TYPES, ActorRef, Article, DateInterval, Event, Fatalities, Figure, Place, Span
 
 MIN_TRIGGER = 1.5  # a sentence needs at least this trigger score to be a candidate
@@ -36,6 +36,17 @@ STRONG_TRIGGER = 2.0  # ... and one trigger this strong (or twice this in all)
 LEAD_CONFIDENCE = 0.5  # without any candidate, the lead is an event when the model is this sure
 WINDOW_TOKENS = 110  # the headline is typed on its sentence and the next ones, up to this length
 BACKGROUND_DAYS = 45  # events that ended this long before publication are background
+# A publication stamp at the top of a text ("Wed 05 Apr 2017 ...", "Published February 23
+# 2015 ...", "Date of publication 21 September 2016 ..."): a full date within this many
+# characters of the start, after nothing but a publication cue or a weekday.
+STAMP_CHARS = 40
+STAMP_PREFIX = re.compile(
+    r"^\W*(?:(?:last\s+)?(?:posted|published|updated|date of publication|dated|first published)\b"
+    r"(?:\s+(?:on|at))?\W*)?(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?\W*)?$",
+    re.IGNORECASE,
+)
+YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
+MERGED_DATE_DAYS = 7  # a merged mention's date replaces the publication-day fallback up to this long
 
 KILL_WORDS = {
     "kill", "killed", "killing", "die", "died", "dead", "death", "deaths", "toll", "slay", "slain", "massacre",
@@ -324,6 +335,10 @@ class _Context:
                 self.published = _parse(first.start)
                 self.dates = find_dates(article.text, self.published)
         self.dateline_place = _dateline_place(article)
+        # the stamp dates the article, not what it reports: "Wed 05 Apr 2017 Syria attack
+        # symptoms consistent with nerve agent" is about Tuesday's attack
+        stamp = publication_stamp(article.text, self.dates)
+        self.event_dates = [d for d in self.dates if d is not stamp]
 
     # -- one candidate -> one event -----------------------------------------------------------
     def build(self, c: Candidate) -> Event | None:
@@ -422,7 +437,7 @@ class _Context:
     def _date(self, sent: Any, trig: Any) -> DateInterval | None:
         inside = [
             d
-            for d in self.dates
+            for d in self.event_dates
             if d.char_start is not None and sent.start_char <= d.char_start < sent.end_char
         ]
         if inside:
@@ -491,6 +506,8 @@ class _Context:
         for p in self.article.places:
             if p.lat is None or p.feature == "country" or (country and p.country != country):
                 continue
+            if p.feature_code in METONYMS:
+                continue  # "White House spokesman": who speaks, not where anything happened
             key = str(p.geonameid or p.name)
             counts[key] = counts.get(key, 0) + 1
             first.setdefault(key, p)
@@ -565,6 +582,19 @@ class _Context:
                 continue
             _add_casualties(target, fat, injured, displaced, fill_only=True)
             target.mentions.append(Span(s.text, s.start_char, s.end_char))
+
+
+def publication_stamp(text: str, dates: list[DateInterval]) -> DateInterval | None:
+    """The date expression that stamps the text with its publication day at its very top
+    (a full date with its year, after nothing but "Published", "Last updated at", "Date of
+    publication" or a weekday), else None. It says when the article appeared; the events it
+    reports are dated by their own words or, failing them, by the publication day."""
+    for d in dates:
+        if d.char_start is None or d.char_start > STAMP_CHARS or d.precision != "day":
+            continue
+        if YEAR.search(d.text) and STAMP_PREFIX.match(text[: d.char_start]):
+            return d
+    return None
 
 
 def _home_country(article: Article) -> str | None:
@@ -819,6 +849,15 @@ def _same_date(a: DateInterval | None, b: DateInterval | None) -> bool:
     return (a.start, a.end) == (b.start, b.end)
 
 
+def _dates_an_event(d: DateInterval | None) -> bool:
+    """A date expression short enough to date one event (a day, "over the past three
+    days", "last week"), not a period ("since 2014", "this month")."""
+    if d is None or not d.text:
+        return False
+    start, end = _parse(d.start), _parse(d.end or d.start)
+    return start is not None and end is not None and (end - start).days < MERGED_DATE_DAYS
+
+
 def _same_actor(a: ActorRef | None, b: ActorRef | None) -> bool:
     return a is None or b is None or a.name == b.name
 
@@ -870,7 +909,9 @@ def _merge(events: list[Event], lead: set[int]) -> list[Event]:
         for attr in ("actor1", "actor2", "location", "origin", "method"):
             if getattr(target, attr) is None and getattr(ev, attr) is not None:
                 setattr(target, attr, getattr(ev, attr))
-        if target.date is not None and not target.date.text and ev.date is not None and ev.date.text:
+        if target.date is not None and not target.date.text and _dates_an_event(ev.date):
+            # a later mention's own date replaces the publication-day fallback; "since 2014"
+            # or "last month" from a toll's summary says less about when this happened
             target.date = ev.date
         # the first report's figures stand (ACLED keeps the most conservative); later
         # mentions fill what it lacks

@@ -85,11 +85,15 @@ def date_score(a: Report, b: Report, cfg: LinkConfig, tolls_agree_: bool | None 
     lo, hi = max(a.day_start, b.day_start), min(a.day_end, b.day_end)
     if lo > hi + s:
         return None
+    big = any((r.population or 0) >= cfg.big_city_population for r in (a, b))
+    if lo > hi and big:
+        # something happens in a big city every day: reports of days that do not overlap
+        # (a resolved day against the day before another's publication) are two days' events
+        return None
     if a.day_precise and b.day_precise:
         if lo <= hi:
             return 1.0
-        towns = (a.precision or 3) == 1 and (b.precision or 3) == 1
-        towns = towns and not any((r.population or 0) >= cfg.big_city_population for r in (a, b))
+        towns = (a.precision or 3) == 1 and (b.precision or 3) == 1 and not big
         return cfg.near_day_score["agree"] if tolls_agree_ and towns else cfg.near_day_score["other"]
     if lo > hi:
         return 0.3  # intervals that only touch within the slack

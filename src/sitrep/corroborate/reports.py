@@ -21,6 +21,8 @@ EARTH_KM = 6371.0088
 FIGURE_KEYS = ("total", "civilians", "children", "women", "combatants")
 # features of places that are too vague to link on, whatever geo_precision says
 COUNTRY_FEATURES = {"country", "political entity", "continent", "region"}
+# buildings that stand for who is in them ("the White House said"): never where an article is
+METONYMS = {"BLDG"}
 
 
 def day_number(iso: str | None) -> int | None:
@@ -196,7 +198,11 @@ def article_focus(record: dict[str, Any]) -> dict[str, Any] | None:
     dateline = (record.get("dateline") or {}).get("place")
     if isinstance(dateline, dict) and precision_of(dateline) is not None:
         return dateline
-    places = [p for p in record.get("places") or [] if isinstance(p, dict) and precision_of(p) is not None]
+    places = [
+        p
+        for p in record.get("places") or []
+        if isinstance(p, dict) and precision_of(p) is not None and p.get("feature_code") not in METONYMS
+    ]
     if not places:
         return None
     key = lambda p: p.get("geonameid") or p.get("name")  # noqa: E731
@@ -211,9 +217,27 @@ def linking_place(event: dict[str, Any], focus: dict[str, Any] | None) -> dict[s
     loc = event.get("location") or {}
     if precision_of(loc) is not None or focus is None:
         return None
-    if loc.get("country") and focus.get("country") and loc["country"] != focus["country"]:
+    if (
+        loc.get("country")
+        and focus.get("country")
+        and loc["country"] != focus["country"]
+        and _named_by_event(loc, event)
+    ):
         return None  # "in Russia" does not move to the article's Syrian town
     return {**focus, "geo_precision": 3, "feature": "focus of the article"}
+
+
+def _named_by_event(loc: dict[str, Any], event: dict[str, Any]) -> bool:
+    """Whether the event's own sentences name its place (else the events stage took it from
+    the rest of the article - its most named country, which in a report of world reactions
+    is the one whose officials speak most, not where the event happened)."""
+    start = loc.get("start")
+    if not isinstance(start, int):
+        return True
+    spans = [event.get("evidence") or {}, *(event.get("mentions") or [])]
+    return any(
+        isinstance(sp, dict) and (sp.get("start") or 0) <= start < (sp.get("end") or 0) for sp in spans
+    )
 
 
 def report_from_event(
