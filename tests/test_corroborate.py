@@ -20,13 +20,14 @@ from sitrep.corroborate import ClusterFilters, cluster, clusters, relink
 from sitrep.corroborate.bench import synthetic_articles
 from sitrep.corroborate.config import Lexicon, LinkConfig, _load, lexicon, link_config
 from sitrep.corroborate.credibility import score, text_features
-from sitrep.corroborate.matching import match
+from sitrep.corroborate.matching import match, restates
 from sitrep.corroborate.measure import auc, linking_scores, load_pairs, read_labels
 from sitrep.corroborate.reports import (
     article_focus,
     cells_around,
     haversine_km,
     linking_place,
+    out_of_context,
     report_from_event,
 )
 from sitrep.errors import InputError, ModelError, NotFound
@@ -255,9 +256,18 @@ def test_reports_of_one_event_join_one_cluster(store):
     assert big["first_report"] == "2017-04-04" and big["last_report"] == "2017-04-05"
 
 
-def test_events_of_one_article_are_not_linked_to_each_other(store):
+def test_events_of_one_article_do_not_corroborate_each_other(store):
+    # two accounts of one event in one article share its cluster, as one article
     store.add(art("a1", "x", [ev("e1", total=5), ev("e2", total=5, headline=False)]))
     rows = list(store.query("SELECT event_id, cluster_id FROM cluster_reports WHERE article_id = 'a1'"))
+    assert len({r["cluster_id"] for r in rows}) == 1
+    (c,) = list(clusters(store))
+    assert c["n_reports"] == 2 and c["n_articles"] == 1 and c["n_sources"] == 1
+    cred = {a["id"]: a["credibility"] for a in store.articles()}
+    assert not any("independent source(s)" in r and "agrees" in r for r in cred["a1"]["reasons"])
+    # two events the article tells apart (two days) stay two
+    store.add(art("a2", "x", [ev("e1", total=5), ev("e2", day="2017-04-06", total=5, headline=False)]))
+    rows = list(store.query("SELECT event_id, cluster_id FROM cluster_reports WHERE article_id = 'a2'"))
     assert len({r["cluster_id"] for r in rows}) == 2
 
 
@@ -737,6 +747,139 @@ def test_article_focus_is_never_a_building():
     }
     record = {"places": [{**house, "start": 10}, {**house, "start": 50}, {**damascus, "start": 90}]}
     assert article_focus(record)["name"] == "Damascus"
+
+
+def test_a_place_the_article_gives_no_context_for_is_not_where_the_event_was():
+    homs = {
+        "name": "Homs",
+        "country": "SY",
+        "feature_code": "PPL",
+        "lat": 34.73,
+        "lon": 36.71,
+        "geo_precision": 1,
+    }
+    wadi = {
+        "name": "Wadi",
+        "country": "IN",
+        "feature_code": "PPL",
+        "lat": 20.0,
+        "lon": 78.0,
+        "geo_precision": 1,
+    }
+    syria = {
+        "name": "Syria",
+        "country": "SY",
+        "feature_code": "PCLI",
+        "lat": 35.0,
+        "lon": 38.0,
+        "feature": "country",
+    }
+    record = {
+        "places": [
+            {**homs, "start": 10},
+            {**wadi, "start": 50},
+            {**syria, "start": 90},
+            {**homs, "start": 120},
+        ]
+    }
+    focus = article_focus(record)
+    assert focus["name"] == "Homs"
+    # "Wadi al-Zahab district" read as a town in India, a country the article never names
+    assert out_of_context(wadi, record, focus, CFG)
+    moved = linking_place({"location": {**wadi, "start": 50}}, focus, record)
+    assert moved["name"] == "Homs" and moved["geo_precision"] == 3
+    # a town of a neighbouring country near the article's place is kept ...
+    kilis = {
+        "name": "Kilis",
+        "country": "TR",
+        "feature_code": "PPL",
+        "lat": 34.9,
+        "lon": 36.9,
+        "geo_precision": 1,
+    }
+    assert not out_of_context(kilis, record, focus, CFG)
+    assert linking_place({"location": {**kilis, "start": 60}}, focus, record) is None
+    # ... and so is a far town of a country the article names
+    named = {
+        "places": [
+            *record["places"],
+            {"name": "India", "country": "IN", "feature_code": "PCLI", "start": 200},
+        ]
+    }
+    assert not out_of_context(wadi, named, focus, CFG)
+    # a misread place is never the article's focus, however often it is named
+    damascus = {**homs, "name": "Damascus", "lat": 33.5, "lon": 36.3}
+    twice = [{**wadi, "start": 1}, {**wadi, "start": 5}, {**homs, "start": 9}, {**syria, "start": 20}]
+    assert article_focus({"places": [*twice, {**damascus, "start": 30}]})["name"] == "Homs"
+
+
+def test_a_governorate_and_an_undated_day_link_on_the_same_big_toll():
+    idlib = dict(where=IDLIB, name="Idlib Governorate", precision=3)
+    dated = rep(ev(sub="Chemical weapon", total=58, **idlib), published="2017-04-04")  # "on Tuesday"
+    undated = rep(
+        ev(sub="Air/drone strike", day="2017-04-05", date_text="", total=58, **idlib), published="2017-04-05"
+    )
+    assert not undated.day_precise and match(dated, undated, CFG) is not None
+    # a toll of a few says less: many strikes in a governorate kill three or four a day
+    few = rep(ev(sub="Chemical weapon", total=4, **idlib), published="2017-04-04")
+    few_undated = rep(ev(day="2017-04-05", date_text="", total=4, **idlib), published="2017-04-05")
+    assert match(few, few_undated, CFG) is None
+    # nor does a month: "more than 320000 killed since the conflict began in March 2011"
+    month = dict(day="2011-03-01", end="2011-03-31", date_text="in March 2011", background=True)
+    war = rep(
+        ev(sub="Excessive force against protesters", total=320_000, **month, **idlib), published="2017-04-08"
+    )
+    war2 = rep(
+        ev(sub="Excessive force against protesters", total=330_000, **month, **idlib), published="2017-11-02"
+    )
+    assert match(war, war2, CFG) is None
+
+
+def test_an_article_that_tells_one_event_twice_keeps_both_accounts_in_one_cluster(store):
+    gov = "Syrian government"
+    headline = ev("e1", sub="Chemical weapon", total=58, actor1=gov)  # Khan Shaykhun, "on Tuesday"
+    body = ev(
+        "e2",
+        sub="Chemical weapon",
+        where=IDLIB,
+        name="Idlib Governorate",
+        precision=3,
+        day="2017-04-05",
+        date_text="",
+        total=58,
+        actor1=gov,
+        headline=False,
+    )  # "the gas attack on Idlib province", no date
+    assert restates(rep(headline, published="2017-04-05"), rep(body, published="2017-04-05"), CFG)
+    store.add(art("x", "asharq", [headline, body], "2017-04-05"))
+    assert len(clusters_of(store, "x")) == 1
+    # another outlet's report that matches only the town-level account joins at its full
+    # score: the cluster's share counts articles, and "x" told the event twice
+    other = rep(ev(where=KHAN_NEAR, total=20, actor1=gov), aid="y", published="2017-04-04")
+    full = match(other, rep(headline, aid="x", published="2017-04-05"), CFG)
+    assert match(other, rep(body, aid="x", published="2017-04-05"), CFG) is None
+    store.add(art("y", "afp", [ev(where=KHAN_NEAR, total=20, actor1=gov)]))
+    assert clusters_of(store, "y") == clusters_of(store, "x")
+    (score,) = [r["score"] for r in store.query("SELECT score FROM cluster_reports WHERE article_id = 'y'")]
+    assert score == full.score
+    # an article telling of strikes "since Tuesday" and of Saturday's tells of two events
+    week = ev(
+        "e1",
+        day="2016-11-15",
+        end="2016-11-21",
+        date_text="since Tuesday",
+        where=ALEPPO,
+        name="Aleppo",
+        total=300,
+    )
+    saturday = ev(
+        "e2", day="2016-11-19", date_text="on Saturday", where=ALEPPO, name="Aleppo", total=30, headline=False
+    )
+    assert not restates(rep(week, published="2016-11-21"), rep(saturday, published="2016-11-21"), CFG)
+    # and one whose two reports blame different sides tells of two
+    a = ev("e1", total=5, actor1="Syrian government")
+    b = ev("e2", total=5, actor1="Islamic State", headline=False)
+    assert not restates(rep(a), rep(b), CFG)
 
 
 def test_a_precise_report_bridges_two_groups_of_one_event(store):

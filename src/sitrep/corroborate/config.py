@@ -45,6 +45,7 @@ class LinkConfig:
     toll_rel: float
     toll_abs: int
     toll_far: float
+    specific_toll: int
     big_city_population: int
     same_town_km: float
     big_city_place_score: float
@@ -75,6 +76,7 @@ class LinkConfig:
                 toll_rel=float(d["toll_rel"]),
                 toll_abs=int(d["toll_abs"]),
                 toll_far=float(d["toll_far"]),
+                specific_toll=int(d["specific_toll"]),
                 big_city_population=int(d["big_city_population"]),
                 same_town_km=float(d["same_town_km"]),
                 big_city_place_score=float(d["big_city_place_score"]),

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import credibility as cred
 from .config import LinkConfig, link_config
-from .matching import Match, match, type_compatible
+from .matching import Match, match, restates, type_compatible
 from .reports import Report, article_focus, haversine_km, linking_place, report_from_event
 from .summary import summarize
 
@@ -145,30 +145,47 @@ class Linker:
         """The cluster ``r`` joins and the other clusters it bridges, or None. ``own``:
         clusters the same article is already in (an article does not corroborate itself).
 
+        The article may report one event twice - a headline that says "chemical attack" and
+        a body that says "air strikes", one sentence dated "on Wednesday" and one not - where
+        the events stage keeps the two apart: a report that restates one of its article's
+        own reports (``matching.restates``) may join that report's cluster (it repeats it,
+        it does not corroborate it). Otherwise the two accounts would sit in two clusters
+        that could never merge.
+
         A precise report that fits two clusters equally well is the missing link between two
         groups of reports of one event that arrived apart (one said "Tuesday", the other
         gave only "earlier this month"): they are merged, unless an article reports in both
         (it would then corroborate itself)."""
         cfg = self.cfg
-        per_cluster: dict[str, list[Match]] = defaultdict(list)
+        per_cluster: dict[str, list[tuple[Match, str]]] = defaultdict(list)
+        repeated: set[str] = set()  # own clusters whose report ``r`` repeats
         for other, cid in self.candidates(r):
-            if cid in own or other.article_id == r.article_id or not other.linkable(cfg):
+            if not other.linkable(cfg):
                 continue
             m = match(r, other, cfg)
-            if m is not None:
-                per_cluster[cid].append(m)
+            if m is None:
+                continue
+            if other.article_id == r.article_id:
+                if not restates(r, other, cfg):
+                    continue
+                repeated.add(cid)
+            per_cluster[cid].append((m, other.article_id))
+        for cid in own - repeated:
+            per_cluster.pop(cid, None)
         if not per_cluster:
             return None
+        # the share is of the cluster's articles: an article that tells the event twice
+        # counts once
         sizes = {
-            row["id"]: row["n_reports"]
+            row["id"]: row["n_articles"]
             for row in self.store.query(
-                f"SELECT id, n_reports FROM clusters WHERE id IN {_in(len(per_cluster))}", list(per_cluster)
+                f"SELECT id, n_articles FROM clusters WHERE id IN {_in(len(per_cluster))}", list(per_cluster)
             )
         }
         scored = []
         for cid, ms in per_cluster.items():
-            best = max(ms, key=lambda m: m.score)
-            frac = min(1.0, len(ms) / max(sizes.get(cid, 1), 1))
+            best = max((m for m, _ in ms), key=lambda m: m.score)
+            frac = min(1.0, len({a for _, a in ms}) / max(sizes.get(cid) or 1, 1))
             w = cfg.cluster_fraction_weight
             scored.append((best.score * (1 - w + w * frac), cid, best))
         scored.sort(key=lambda x: (-x[0], x[1]))
@@ -268,7 +285,7 @@ class Linker:
         result = LinkResult(aid)
         own: set[str] = set()
         focus = article_focus(record)
-        places = {str(e.get("id")): linking_place(e, focus) for e in record.get("events") or []}
+        places = {str(e.get("id")): linking_place(e, focus, record) for e in record.get("events") or []}
         reports = [
             report_from_event(
                 e,

@@ -129,6 +129,22 @@ def toll_score(a: Report, b: Report, cfg: LinkConfig) -> float:
     return 0.0 if hi > cfg.toll_far * max(lo, 1) and hi - lo > cfg.toll_abs * 3 else 0.5
 
 
+def _same_big_toll(a: Report, b: Report, cfg: LinkConfig) -> bool:
+    """Both reports are of a day or two (not "in March 2011" or "in recent weeks"), their
+    days overlap, and they give tolls of at least ``specific_toll`` dead that agree: few
+    events in one governorate on one day kill the same dozens."""
+    x, y = a.toll, b.toll
+    return (
+        a.span_days <= cfg.levels[0]
+        and b.span_days <= cfg.levels[0]
+        and x is not None
+        and y is not None
+        and min(x, y) >= cfg.specific_toll
+        and tolls_agree(x, y, cfg)
+        and max(a.day_start or 0, b.day_start or 0) <= min(a.day_end or 0, b.day_end or 0)
+    )
+
+
 def match(a: Report, b: Report, cfg: LinkConfig) -> Match | None:
     """How well two linkable reports match, or None when they cannot be one event."""
     t = type_score(a, b, cfg)
@@ -143,8 +159,10 @@ def match(a: Report, b: Report, cfg: LinkConfig) -> Match | None:
         return None
     # a governorate says little about which event it is, and so does a span of days: one
     # of the two must be specific - a town (or "near" it) on both sides, or one resolved day
+    # - or, when the days overlap, the same specific toll (58 and 58 dead in Idlib province,
+    # one report saying "Tuesday", the other only published the next day)
     regional = max(a.precision or 3, b.precision or 3) >= 3
-    if regional and not (a.day_precise and b.day_precise and d == 1.0):
+    if regional and not (a.day_precise and b.day_precise and d == 1.0) and not _same_big_toll(a, b, cfg):
         return None
     # two reports over several days ("since Saturday", "since April", "in 2014") are one only
     # when they cover about the same period: "132 killed since February" is not "300 killed
@@ -166,3 +184,17 @@ def match(a: Report, b: Report, cfg: LinkConfig) -> Match | None:
     w = cfg.weights
     score = w["type"] * t + w["place"] * p[0] + w["date"] * d + w["actors"] * ac + w["toll"] * tl
     return Match(round(score, 4), t, p[0], d, ac, tl, round(p[1], 2))
+
+
+def restates(a: Report, b: Report, cfg: LinkConfig) -> bool:
+    """Whether two reports of one article are one event told twice (a headline's "chemical
+    attack" and the body's "air strikes"; a sentence dated "on Wednesday" and one not): they
+    match, each is of a day or two and their days overlap, and they contradict each other on
+    nothing - not the perpetrator, not the toll. An article that tells of strikes "since
+    Tuesday", of Tuesday's and of Saturday's tells of several events."""
+    if a.span_days > cfg.levels[0] or b.span_days > cfg.levels[0]:
+        return False
+    if max(a.day_start or 0, b.day_start or 0) > min(a.day_end or 0, b.day_end or 0):
+        return False
+    m = match(a, b, cfg)
+    return m is not None and m.score >= cfg.threshold and m.actors >= 0.6 and m.toll >= 0.6

@@ -194,7 +194,8 @@ def cells_around(lat: float, lon: float, radius_km: float, size: float) -> list[
 
 def article_focus(record: dict[str, Any]) -> dict[str, Any] | None:
     """Where an article is, when it is anywhere more precise than a country: its dateline's
-    place, else the place it names most often (ties: the more precise, then the first)."""
+    place, else the place it names most often (ties: the more precise, then the first),
+    leaving out places the article gives no context for (``out_of_context``)."""
     dateline = (record.get("dateline") or {}).get("place")
     if isinstance(dateline, dict) and precision_of(dateline) is not None:
         return dateline
@@ -203,6 +204,8 @@ def article_focus(record: dict[str, Any]) -> dict[str, Any] | None:
         for p in record.get("places") or []
         if isinstance(p, dict) and precision_of(p) is not None and p.get("feature_code") not in METONYMS
     ]
+    countries = _countries(record)
+    places = [p for p in places if _in_context(p, countries)] or places
     if not places:
         return None
     key = lambda p: p.get("geonameid") or p.get("name")  # noqa: E731
@@ -210,13 +213,63 @@ def article_focus(record: dict[str, Any]) -> dict[str, Any] | None:
     return max(places, key=lambda p: (counts[key(p)], -(precision_of(p) or 3), -(p.get("start") or 0)))
 
 
-def linking_place(event: dict[str, Any], focus: dict[str, Any] | None) -> dict[str, Any] | None:
+def _countries(record: dict[str, Any]) -> tuple[set[str], str | None]:
+    """The countries an article names as countries, and its home country (the one its
+    places are in most often)."""
+    named: set[str] = set()
+    votes: Counter[str] = Counter()
+    for p in record.get("places") or []:
+        if not isinstance(p, dict) or not p.get("country"):
+            continue
+        votes[p["country"]] += 1
+        if _is_country(p):
+            named.add(p["country"])
+    return named, (votes.most_common(1)[0][0] if votes else None)
+
+
+def _is_country(p: dict[str, Any]) -> bool:
+    return str(p.get("feature") or "").lower() == "country" or str(p.get("feature_code") or "").startswith(
+        "PCL"
+    )
+
+
+def _in_context(p: dict[str, Any], countries: tuple[set[str], str | None]) -> bool:
+    named, home = countries
+    return not p.get("country") or p["country"] in named or p["country"] == home
+
+
+def out_of_context(
+    loc: dict[str, Any], record: dict[str, Any], focus: dict[str, Any] | None, cfg: LinkConfig
+) -> bool:
+    """Whether a place is one the article gives no context for: a town in a country the
+    article never names and that is not its home country, farther from the article's focus
+    than a governorate reaches. In a report from Syria, "Wadi" resolved to a town in India,
+    "Assad" to a village in Israel or "Urum" to one in Armenia are misread names, not where
+    anything happened; a Turkish border town 40 km from the article's Syrian town is kept."""
+    if not loc.get("country") or _in_context(loc, _countries(record)) or focus is None:
+        return False
+    lat, lon, flat, flon = (
+        _float(x) for x in (loc.get("lat"), loc.get("lon"), focus.get("lat"), focus.get("lon"))
+    )
+    if lat is None or lon is None or flat is None or flon is None:
+        return False
+    return haversine_km(lat, lon, flat, flon) > cfg.radius_km.get(3, 0.0)
+
+
+def linking_place(
+    event: dict[str, Any], focus: dict[str, Any] | None, record: dict[str, Any] | None = None
+) -> dict[str, Any] | None:
     """The place linking uses for an event: its own, or - when the article gives it only a
-    country or none - the article's focus, as a region-level place (so it links only where
-    nothing else fits as well). None when the event's own place is used."""
+    country or none, or a place it gives no context for (``out_of_context``) - the article's
+    focus, as a region-level place (so it links only where nothing else fits as well). None
+    when the event's own place is used."""
     loc = event.get("location") or {}
-    if precision_of(loc) is not None or focus is None:
+    if focus is None:
         return None
+    if precision_of(loc) is not None:
+        if record is None or not out_of_context(loc, record, focus, link_config()):
+            return None
+        return {**focus, "geo_precision": 3, "feature": "focus of the article"}
     if (
         loc.get("country")
         and focus.get("country")
