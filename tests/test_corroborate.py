@@ -813,6 +813,33 @@ def test_a_place_the_article_gives_no_context_for_is_not_where_the_event_was():
     assert article_focus({"places": [*twice, {**damascus, "start": 30}]})["name"] == "Homs"
 
 
+def test_the_article_focus_is_not_a_place_it_only_recalls():
+    aleppo = {
+        "name": "Aleppo",
+        "country": "SY",
+        "feature_code": "PPL",
+        "lat": 36.2,
+        "lon": 37.1,
+        "geo_precision": 1,
+    }
+    idlib = {
+        "name": "Idlib",
+        "country": "SY",
+        "feature_code": "PPL",
+        "lat": 35.9,
+        "lon": 36.6,
+        "geo_precision": 1,
+    }
+    record = {
+        "places": [{**aleppo, "start": 50}, {**idlib, "start": 120}],
+        # "the rebels had used the same chemical weapons in Aleppo last year"
+        "events": [{"background": True, "evidence": {"start": 30, "end": 100}, "mentions": []}],
+    }
+    assert article_focus(record)["name"] == "Idlib"
+    record["events"][0]["background"] = False
+    assert article_focus(record)["name"] == "Aleppo"
+
+
 def test_a_governorate_and_an_undated_day_link_on_the_same_big_toll():
     idlib = dict(where=IDLIB, name="Idlib Governorate", precision=3)
     dated = rep(ev(sub="Chemical weapon", total=58, **idlib), published="2017-04-04")  # "on Tuesday"

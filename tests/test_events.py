@@ -398,3 +398,25 @@ def test_country_only_sentence_does_not_take_a_building(run: Run) -> None:
         a = s(a)
     e = head(a)
     assert e.location.name == "Syria"
+
+
+def test_sentences_about_the_past_do_not_place_todays_event(run: Run) -> None:
+    """A sentence naming only the country takes the article's own place - not one it only
+    names in what it recalls ("in Aleppo last year")."""
+    a = Article(
+        "Victims of a suspected chemical attack in Syria showed symptoms of a nerve agent on Tuesday. "
+        "The rebels had used the same chemical weapons in Aleppo last year. "
+        "Doctors in Idlib treated the victims.",
+        published="2017-06-15",
+    )
+    for s in run.stages:
+        a = s(a)
+    at = a.text.find("Syria")
+    a.places = [Place("Syria", at, at + 5, 163843, "Syria", "SY", None, 35.0, 38.0, feature="country")]
+    for name in ("Aleppo", "Idlib"):
+        at = a.text.find(name)
+        a.places.append(Place(**{**GAZ[name].to_dict(), "start": at, "end": at + len(name)}))
+    for s in run.after:
+        a = s(a)
+    e = head(a)
+    assert e.sub_event_type == "Chemical weapon" and e.location.name == "Idlib"

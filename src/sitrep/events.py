@@ -339,6 +339,12 @@ class _Context:
         # symptoms consistent with nerve agent" is about Tuesday's attack
         stamp = publication_stamp(article.text, self.dates)
         self.event_dates = [d for d in self.dates if d is not stamp]
+        # sentences about the past ("the rebels had used the same weapons in Aleppo last
+        # year"): the places they name are not where today's events are
+        past = [d.char_start for d in self.dates if d.char_start is not None and self._background(d)]
+        self.past_sentences = [
+            (s.start_char, s.end_char) for s in doc.sents if any(s.start_char <= c < s.end_char for c in past)
+        ]
 
     # -- one candidate -> one event -----------------------------------------------------------
     def build(self, c: Candidate) -> Event | None:
@@ -496,8 +502,8 @@ class _Context:
 
     def _nearby_place(self, sent: Any, country: str | None = None) -> Place | None:
         """No specific place in the sentence: the dateline's place, else the place the
-        article names most (not a country; in ``country`` when given), else the last
-        such place named before the sentence."""
+        article names most (not a country; in ``country`` when given; not counting the
+        sentences about the past)."""
         if self.dateline_place is not None and self.dateline_place.feature != "country":
             if country is None or self.dateline_place.country == country:
                 return self.dateline_place
@@ -508,6 +514,8 @@ class _Context:
                 continue
             if p.feature_code in METONYMS:
                 continue  # "White House spokesman": who speaks, not where anything happened
+            if p.start is not None and any(a <= p.start < b for a, b in self.past_sentences):
+                continue
             key = str(p.geonameid or p.name)
             counts[key] = counts.get(key, 0) + 1
             first.setdefault(key, p)

@@ -195,7 +195,8 @@ def cells_around(lat: float, lon: float, radius_km: float, size: float) -> list[
 def article_focus(record: dict[str, Any]) -> dict[str, Any] | None:
     """Where an article is, when it is anywhere more precise than a country: its dateline's
     place, else the place it names most often (ties: the more precise, then the first),
-    leaving out places the article gives no context for (``out_of_context``)."""
+    leaving out places the article gives no context for (``out_of_context``) and those only
+    named in what it recalls of the past (its background events)."""
     dateline = (record.get("dateline") or {}).get("place")
     if isinstance(dateline, dict) and precision_of(dateline) is not None:
         return dateline
@@ -206,6 +207,15 @@ def article_focus(record: dict[str, Any]) -> dict[str, Any] | None:
     ]
     countries = _countries(record)
     places = [p for p in places if _in_context(p, countries)] or places
+    # the places of what the article recalls ("in Aleppo last year") are not where it is
+    past = [
+        (sp.get("start") or 0, sp.get("end") or 0)
+        for e in record.get("events") or []
+        if isinstance(e, dict) and e.get("background")
+        for sp in [e.get("evidence") or {}, *(e.get("mentions") or [])]
+        if isinstance(sp, dict)
+    ]
+    places = [p for p in places if not any(a <= (p.get("start") or -1) < b for a, b in past)] or places
     if not places:
         return None
     key = lambda p: p.get("geonameid") or p.get("name")  # noqa: E731
