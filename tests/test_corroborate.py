@@ -909,6 +909,22 @@ def test_an_article_that_tells_one_event_twice_keeps_both_accounts_in_one_cluste
     assert not restates(rep(a), rep(b), CFG)
 
 
+def test_a_vague_report_goes_with_the_account_it_restates(store):
+    idlib = dict(where=IDLIB, name="Idlib Governorate", precision=3, total=58)
+    store.add(art("y", "sana", [ev(sub="Shelling/artillery/missile attack", **idlib)]))
+    store.add(art("z", "afp", [ev(sub="Chemical weapon", where=KHAN_NEAR, name="Khan Sheikhun", total=58)]))
+    assert not clusters_of(store, "y") & clusters_of(store, "z")
+    # the article's governorate-level "air strikes" restate its own Khan Shaykhun attack: they
+    # go to that cluster, though the shelling of the governorate scores a little higher
+    x = art("x", "reuters", [ev("e1", sub="Chemical weapon", total=58), ev("e2", headline=False, **idlib)])
+    x_reports = [rep(e, aid="x") for e in x.events]
+    assert restates(x_reports[0], x_reports[1], CFG)
+    y_report = rep(ev(sub="Shelling/artillery/missile attack", **idlib), aid="y")
+    assert match(x_reports[1], y_report, CFG).score > match(x_reports[1], x_reports[0], CFG).score
+    store.add(x)
+    assert clusters_of(store, "x") == clusters_of(store, "z")
+
+
 def test_a_precise_report_bridges_two_groups_of_one_event(store):
     hasakeh = dict(sub="Suicide bomb", where=(36.5024, 40.7477), name="Al Hasakah", gid=173895)
     store.add(art("a", "alaraby", [ev(day="2016-07-05", actor1="SDF", **hasakeh)], "2016-07-05"))

@@ -188,20 +188,26 @@ class Linker:
             frac = min(1.0, len({a for _, a in ms}) / max(sizes.get(cid) or 1, 1))
             w = cfg.cluster_fraction_weight
             scored.append((best.score * (1 - w + w * frac), cid, best))
-        scored.sort(key=lambda x: (-x[0], x[1]))
+        # the article's own account of the event comes first: whichever cluster it is in,
+        # that is the event this report restates (however vague the report is)
+        scored.sort(key=lambda x: (x[1] not in repeated, -x[0], x[1]))
         top, cid, best = scored[0]
-        if top < cfg.threshold:
-            return None
         vague = (r.precision or 3) >= 3 or r.span_days > cfg.broad_interval_days
-        if (
-            vague
-            and len(scored) > 1
-            and scored[1][0] >= cfg.threshold
-            and top - scored[1][0] < AMBIGUITY_MARGIN
-        ):
-            return None
-        if r.span_days > cfg.broad_interval_days and sum(1 for s, _, _ in scored if s >= cfg.threshold) > 1:
-            return None
+        if cid not in repeated:
+            if top < cfg.threshold:
+                return None
+            if (
+                vague
+                and len(scored) > 1
+                and scored[1][0] >= cfg.threshold
+                and top - scored[1][0] < AMBIGUITY_MARGIN
+            ):
+                return None
+            if (
+                r.span_days > cfg.broad_interval_days
+                and sum(1 for s, _, _ in scored if s >= cfg.threshold) > 1
+            ):
+                return None
         bridged = [] if vague else [c for s, c, _ in scored[1:] if s >= cfg.threshold]
         if bridged:
             articles = self._articles_of([cid, *bridged])
