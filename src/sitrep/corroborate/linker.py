@@ -291,7 +291,9 @@ class Linker:
         result = LinkResult(aid)
         own: set[str] = set()
         focus = article_focus(record)
-        places = {str(e.get("id")): linking_place(e, focus, record) for e in record.get("events") or []}
+        places = {
+            str(e.get("id")): linking_place(e, focus, record, self.cfg) for e in record.get("events") or []
+        }
         reports = [
             report_from_event(
                 e,

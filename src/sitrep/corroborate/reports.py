@@ -267,7 +267,10 @@ def out_of_context(
 
 
 def linking_place(
-    event: dict[str, Any], focus: dict[str, Any] | None, record: dict[str, Any] | None = None
+    event: dict[str, Any],
+    focus: dict[str, Any] | None,
+    record: dict[str, Any] | None = None,
+    cfg: LinkConfig | None = None,
 ) -> dict[str, Any] | None:
     """The place linking uses for an event: its own, or - when the article gives it only a
     country or none, or a place it gives no context for (``out_of_context``) - the article's
@@ -277,7 +280,7 @@ def linking_place(
     if focus is None:
         return None
     if precision_of(loc) is not None:
-        if record is None or not out_of_context(loc, record, focus, link_config()):
+        if record is None or not out_of_context(loc, record, focus, cfg or link_config()):
             return None
         return {**focus, "geo_precision": 3, "feature": "focus of the article"}
     if (
