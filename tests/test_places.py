@@ -305,3 +305,120 @@ def test_geo_dev_corpus_end_to_end(corpus: str, shared: Path, tmp_path: Path, pl
     figures = dict(kv.split("=") for kv in score.stdout.split() if "=" in kv)
     assert float(figures["recall161"]) >= FLOORS[corpus], score.stdout
     assert float(figures["acc161"]) >= ACC_FLOORS[corpus], score.stdout
+
+
+# --- the ranker's training and cross-validation (sitrep.place_ranker) ---------------------------
+def _corpus(tmp_path: Path, articles: list[tuple[str, list[tuple[str, float, float, int | None]]]]) -> Path:
+    """A geo corpus in LGL's layout: (text, [(toponym, lat, lon, geonameid)]) per article."""
+    from xml.sax.saxutils import escape
+
+    parts = ["<?xml version='1.0' encoding='utf-8'?>\n<articles>"]
+    for k, (text, tops) in enumerate(articles):
+        parts.append(f'<article docid="a{k}"><text>{escape(text)}</text><toponyms>')
+        for word, lat, lon, gid in tops:
+            s = text.index(word)
+            tag = f' geonameid="{gid}"' if gid else ""
+            parts.append(
+                f"<toponym><start>{s}</start><end>{s + len(word)}</end><phrase>{escape(word)}</phrase>"
+                f"<gaztag{tag}><lat>{lat}</lat><lon>{lon}</lon></gaztag></toponym>"
+            )
+        parts.append("</toponyms></article>")
+    parts.append("</articles>")
+    path = tmp_path / "tiny.dev.xml"
+    path.write_text("".join(parts), encoding="utf-8")
+    return path
+
+
+def test_ranker_fit_finds_the_feature_that_separates():
+    import numpy as np
+
+    from sitrep import place_ranker as pr
+    from sitrep.places import FEATURES
+
+    rng = np.random.default_rng(0)
+    col = FEATURES.index("near_other")
+    data = []
+    for _ in range(200):
+        x = rng.random((4, len(FEATURES)))
+        y = np.zeros(4)
+        y[int(np.argmax(x[:, col]))] = 1.0  # the nearest candidate is always the right one
+        data.append((x, y))
+    w = pr.fit(data, l2=0.001)
+    assert int(np.argmax(np.abs(w))) == col and w[col] > 0
+    assert pr.accuracy(data, w) > 0.95
+    assert pr.accuracy(data, np.zeros(len(FEATURES))) < 0.5
+
+
+def test_ranker_folds_spread_every_corpus():
+    from sitrep import place_ranker as pr
+
+    items = [pr.Item(c, f"{c}{i}", "", [], None) for c in ("lgl", "gwn") for i in range(10)]
+    folds = pr.folds_of(items, folds=5)
+    for c in ("lgl", "gwn"):
+        assert sorted(f for it, f in zip(items, folds, strict=True) if it.corpus == c) == [
+            0,
+            0,
+            1,
+            1,
+            2,
+            2,
+            3,
+            3,
+            4,
+            4,
+        ]
+    assert set(pr.folds_of(items, by_corpus=True)) == {0, 1}
+
+
+def test_ranker_scores_by_the_reference_rule(tmp_path: Path, shared: Path):
+    """The in-process figures are the reference scorer's on the same records."""
+    from sitrep import place_ranker as pr
+
+    xml = _corpus(
+        tmp_path,
+        [
+            ("Talks were held in Paris on Monday.", [("Paris", 48.85, 2.35, 2988507)]),
+            ("Police in Alexandria, Louisiana, arrested a man.", [("Alexandria", 31.31, -92.45, 4314550)]),
+            ("Floods hit Springfield, Illinois, and Texas.", [("Springfield", 10.0, 10.0, None)]),
+        ],
+    )
+    items = pr.load_items([xml])
+    parser = Geoparser()
+    counts = pr.score(parser, items)["tiny"]
+    out = tmp_path / "out.jsonl"
+    with open(out, "w", encoding="utf-8") as f:
+        for it in items:
+            places = [p.to_dict() for p in pr.parse(parser, it)]
+            f.write(json.dumps({"id": it.id, "places": places}) + "\n")
+    ref = subprocess.run(
+        [sys.executable, str(shared / "eval" / "geo.py"), "score", str(xml), str(out)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    mine = pr.line("x", counts)
+    for key in ("found", "acc161", "recall161", "precision_spans"):
+        assert f"{key}={counts.figures()[key]:.3f}" in ref, (key, ref, mine)
+    assert counts.found == 3 and counts.right == 2  # the Springfield of the gold is nowhere near Illinois
+
+
+def test_ranker_cross_validation_scores_every_article_once(tmp_path: Path):
+    from sitrep import place_ranker as pr
+
+    arts = [
+        (
+            f"Police in Alexandria, Louisiana, and Pineville met on day {k}.",
+            [("Alexandria", 31.31, -92.45, 4314550)],
+        )
+        for k in range(4)
+    ] + [
+        (f"Talks in Paris and Lyon, France went on for {k} days.", [("Paris", 48.85, 2.35, 2988507)])
+        for k in range(4)
+    ]
+    items = pr.load_items([_corpus(tmp_path, arts)])
+    parser = Geoparser()
+    before = parser.resolver.w.copy()
+    res = pr.cross_validate(items, folds=2, parser=parser)
+    assert res["tiny"].articles == 8 and res["tiny"].gold == 8
+    assert (parser.resolver.w == before).all()  # the shipped weights are put back
+    assert "acc161=" in pr.line("cv tiny", res["tiny"])

@@ -182,7 +182,36 @@ def bench_geo(ctx: Context) -> list[Result]:
         figs = figures_of(line)
         figs["ms_per_article"] = 1000 * secs / max(n, 1)
         results.append(Result(f"geo {corpus}", figs, line, secs, n))
+    xmls = [
+        str(ctx.data / "geo" / f"{c}.dev.xml")
+        for c in GEO_CORPORA
+        if (ctx.data / "geo" / f"{c}.dev.xml").exists()
+    ]
+    if xmls:
+        results.extend(_geo_cross_validated(xmls, {r.benchmark: r.n for r in results}))
     return results
+
+
+def _geo_cross_validated(xmls: list[str], sizes: dict[str, int]) -> list[Result]:
+    """The resolver's recipe refitted without each fold (5 folds by article) and scored on it
+    by the reference scorer's rule (python -m sitrep.place_ranker cv): what the weights do on
+    articles they were not fitted on."""
+    started = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "sitrep.place_ranker", "cv", *xmls], capture_output=True, text=True
+    )
+    secs = time.perf_counter() - started
+    lines = [x for x in proc.stdout.splitlines() if x.startswith("cv ")]
+    if proc.returncode != 0 or not lines:
+        return [
+            Result("geo cv", error=f"cross-validation failed: {(proc.stderr or proc.stdout).strip()[-200:]}")
+        ]
+    out = []
+    for line in lines:
+        corpus = line[3:].split(":", 1)[0]
+        name = f"geo {corpus} cv"
+        out.append(Result(name, figures_of(line), line, secs / len(lines), sizes.get(f"geo {corpus}", 0)))
+    return out
 
 
 def bench_stance(ctx: Context) -> list[Result]:

@@ -850,7 +850,14 @@ class Geoparser:
             if q.matches:
                 head.qualifier = q
                 mentions.append(q)
-        self.resolver.resolve(mentions)
+        trace, self.resolver.trace = (
+            self.resolver.trace,
+            None,
+        )  # offsets here are the dateline's, not the text's
+        try:
+            self.resolver.resolve(mentions)
+        finally:
+            self.resolver.trace = trace
         return head.chosen, head.score
 
     def _lookup(self, name: str) -> list[Match]:
