@@ -159,6 +159,33 @@ def test_dateline_is_resolved_with_its_country(language, stage):
     assert b.dateline["place"]["country"] == "LY"
 
 
+def test_doubtful_places_are_left_out(language, stage):
+    """The confidence model: a name whose chosen place is more likely wrong than right (a
+    common word or an organisation's name that only a far-off small town bears; the town of
+    Atlantic, Iowa for the ocean) is left out; the score of a kept place is its probability."""
+    resolver = stage.parser.resolver
+    floor = resolver.min_confidence
+    assert floor == 0.5
+    texts = [
+        "Members of the Bar met at the Reservoir Club in Dallas, Texas, on Monday.",
+        "The Ridgeway Fire Department and Bunker Hill volunteers worked at the Gateway Mall in Dallas, Texas.",
+        "Helicopters searched the North Atlantic. Crews joined the search in the Atlantic.",
+    ]
+    try:
+        resolver.min_confidence = 0.0
+        every = [by_mention(analyse(t, language, stage)) for t in texts]
+    finally:
+        resolver.min_confidence = floor
+    kept = [by_mention(analyse(t, language, stage)) for t in texts]
+    assert every[0]["Bar"].country == "ME" and every[0]["Bar"].score < floor
+    assert every[1]["Bunker Hill"].admin1 == "Illinois" and every[1]["Bunker Hill"].score < floor
+    assert every[2]["Atlantic"].admin1 == "Iowa" and every[2]["Atlantic"].score < floor
+    assert "Bar" not in kept[0] and "Bunker Hill" not in kept[1] and "Atlantic" not in kept[2]
+    for k in (0, 1):
+        assert kept[k]["Dallas"].admin1 == "Texas" and kept[k]["Dallas"].score > 0.9
+    assert {p.score for p in kept[0].values()} == {p.score for p in every[0].values() if p.score >= floor}
+
+
 # --- locate ------------------------------------------------------------------------------------
 def test_locate_picks_the_most_specific_place_of_the_sentence(seed_text, language, stage):
     a = analyse(seed_text, language, stage)

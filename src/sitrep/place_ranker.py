@@ -39,11 +39,13 @@ from typing import Any
 
 import numpy as np
 
-from .places import FEATURES, Geoparser
+from .places import CONFIDENCE, FEATURES, Geoparser
 
 GoldToponym = tuple[int, int, float, float, str | None]
 Example = tuple[np.ndarray, np.ndarray]  # (candidates x FEATURES, which candidates are right)
 L2 = 0.01
+L2_CONFIDENCE = 0.001
+MIN_CONFIDENCE = 0.5  # a place more likely wrong than right is left out
 ROUNDS = 3
 FOLDS = 5
 SEED = 7
@@ -265,6 +267,48 @@ def examples(parser: Geoparser, items: Sequence[Item]) -> list[Example]:
     return out
 
 
+def confidence_examples(parser: Geoparser, items: Sequence[Item]) -> tuple[np.ndarray, np.ndarray]:
+    """(the confidence model's features, whether the chosen place is right) for every
+    recognised mention that overlaps a gold toponym, whatever its number of candidates."""
+    zs, ys = [], []
+    for it in items:
+        if it.doc is None:
+            continue
+        parser.resolver.trace = []
+        try:
+            parser.parse(it.text, it.doc, it.dateline)
+            names = parser.resolver.trace
+        finally:
+            parser.resolver.trace = None
+        for name in names:
+            e = name.entries[name.chosen]
+            for m in name.mentions:
+                g = next((g for g in it.gold if m.start < g[1] and g[0] < m.end), None)
+                if g is not None and m.conf is not None:
+                    zs.append(m.conf)
+                    ys.append(float(is_right(g, e.id, e.lat, e.lon)))
+    if not zs:
+        return np.zeros((0, len(CONFIDENCE))), np.zeros(0)
+    return np.vstack(zs), np.array(ys)
+
+
+def fit_confidence(z: np.ndarray, y: np.ndarray, l2: float = L2_CONFIDENCE, iters: int = 30) -> np.ndarray:
+    """Logistic regression by Newton's method (``chosen_bias`` is the intercept), L2-penalised."""
+    v = np.zeros(z.shape[1])
+    if len(y) == 0:
+        return v
+    n = len(y)
+    for _ in range(iters):
+        p = 1.0 / (1.0 + np.exp(-np.clip(z @ v, -30, 30)))
+        grad = z.T @ (y - p) / n - l2 * v
+        hess = (z * (p * (1 - p))[:, None]).T @ z / n + l2 * np.eye(len(v))
+        step = np.linalg.solve(hess, grad)
+        v += step
+        if float(np.abs(step).max()) < 1e-6:
+            break
+    return v
+
+
 def fit(data: Sequence[Example], l2: float = L2, iters: int = 50) -> np.ndarray:
     """Conditional-logit weights by Newton's method (the penalised log-likelihood is concave,
     and with a few dozen features its Hessian is small): mean over examples of the
@@ -312,10 +356,12 @@ def accuracy(data: Sequence[Example], w: np.ndarray) -> float:
 
 def train(
     parser: Geoparser, items: Sequence[Item], l2: float = L2, rounds: int = ROUNDS, log: Any = None
-) -> np.ndarray:
-    """The weights the recipe fits on ``items``: from zero (the most populous candidate wins),
-    ``rounds`` times: resolve with the current weights, take the examples, refit."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """The weights the recipe fits on ``items`` (left in ``parser``): the resolver's from zero
+    (the most populous candidate wins), ``rounds`` times: resolve with the current weights,
+    take the examples, refit; then the confidence model's on the resolutions they make."""
     w = np.zeros(len(FEATURES))
+    parser.resolver.min_confidence = MIN_CONFIDENCE
     for rnd in range(rounds):
         parser.resolver.w = w
         data = examples(parser, items)
@@ -326,7 +372,17 @@ def train(
                 f"round {rnd}: {len(data)} ambiguous toponyms, accuracy {before:.3f} -> {accuracy(data, w):.3f}"
             )
     parser.resolver.w = w
-    return w
+    z, y = confidence_examples(parser, items)
+    v = fit_confidence(z, y)
+    parser.resolver.v = v
+    if log is not None:
+        p = 1.0 / (1.0 + np.exp(-np.clip(z @ v, -30, 30)))
+        keep = p >= MIN_CONFIDENCE
+        log(
+            f"confidence: {len(y)} resolved toponyms, {y.mean():.3f} right; "
+            f"{int((~keep).sum())} below {MIN_CONFIDENCE} ({y[~keep].mean() if (~keep).any() else 0:.3f} right)"
+        )
+    return w, v
 
 
 def folds_of(
@@ -358,7 +414,8 @@ def cross_validate(
     parser = parser or Geoparser()
     fold = folds_of(items, folds, seed, by_corpus)
     out: dict[str, Counts] = {}
-    saved = parser.resolver.w.copy()
+    r = parser.resolver
+    saved = (r.w.copy(), r.v.copy(), r.min_confidence)
     try:
         for k in sorted(set(fold)):
             train(parser, [it for it, f in zip(items, fold, strict=True) if f != k], l2)
@@ -366,19 +423,22 @@ def cross_validate(
                 if f == k:
                     out.setdefault(it.corpus, Counts()).add(it, parse(parser, it))
     finally:
-        parser.resolver.w = saved
+        r.w, r.v, r.min_confidence = saved
     return out
 
 
-def weights_json(w: np.ndarray) -> str:
-    weights = {f: round(float(v), 3) for f, v in zip(FEATURES, w, strict=True)}
+def weights_json(w: np.ndarray, v: np.ndarray) -> str:
     return json.dumps(
         {
             "about": "Weights of the place resolver's linear model (sitrep.places.Resolver): each candidate "
-            "place of a name scores sum(weight * feature); the highest wins. Fitted by "
+            "place of a name scores sum(weight * feature); the highest wins. Then the confidence model "
+            "(logistic; the features of sitrep.places.CONFIDENCE): the probability that the chosen place "
+            "is right; a place below min_confidence is left out. Fitted by "
             "`python -m sitrep.place_ranker train` on the development halves of LGL, TR-News, GeoWebNews "
             "and GeoVirus.",
-            "weights": weights,
+            "weights": {f: round(float(x), 3) for f, x in zip(FEATURES, w, strict=True)},
+            "confidence": {f: round(float(x), 3) for f, x in zip(CONFIDENCE, v, strict=True)},
+            "min_confidence": MIN_CONFIDENCE,
         },
         indent=2,
     )
@@ -405,8 +465,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     items = load_items(corpora, args.cache)
     parser = Geoparser()
     if args.command == "train":
-        w = train(parser, items, args.l2, log=log)
-        print(weights_json(w))
+        w, v = train(parser, items, args.l2, log=log)
+        print(weights_json(w, v))
         return 0
     if args.command == "score":
         for corpus, counts in score(parser, items).items():

@@ -80,12 +80,13 @@ def _guards() -> dict[str, frozenset[str]]:
 
 
 @functools.cache
-def _ranker() -> dict[str, float]:
+def _ranker() -> dict[str, Any]:
+    """``ranker.json``: the resolver's weights, the confidence model's, its threshold."""
     text = resources.files("sitrep.data").joinpath("gazetteer/ranker.json").read_text("utf-8")
     import json
 
-    weights: dict[str, float] = json.loads(text)["weights"]
-    return weights
+    data: dict[str, Any] = json.loads(text)
+    return data
 
 
 # --- recognition ---------------------------------------------------------------------------
@@ -104,8 +105,8 @@ class Mention:
     qualifier: Mention | None = None  # "Springfield, Illinois": the mention that qualifies it
     division: bool = False  # followed by "province", "county", "governorate": the division, not the town
     chosen: Entry | None = None
-    score: float = 0.0
-    scores: dict[int, float] = field(default_factory=dict)
+    score: float = 0.0  # the probability that ``chosen`` is right (the confidence model)
+    conf: Any = None  # the confidence model's features (numpy vector)
     key: str = ""
 
     def __post_init__(self) -> None:
@@ -468,6 +469,42 @@ FEATURES = (
     "dateline_admin1",
 )
 MAX_CANDIDATES = 40  # per name, the most populous; more only slow the ranking down
+# The confidence model: how likely the chosen place is right, from the chosen candidate's
+# features, how clearly it won, and what the words around the name say. A logistic model
+# fitted (place_ranker) on the dev corpora's resolved toponyms; a place below
+# ``min_confidence`` is left out of the record (more likely wrong than right).
+# Of the chosen candidate's features it takes what says how big a place it is and how well
+# it fits the article, not how its name matched: alternate names are often wrong in US local
+# news and are the usual English forms of Arabic places ("Palmyra" is Tadmur's).
+CHOSEN = (
+    "bias",
+    "log_pop",
+    "level_country",
+    "level_admin1",
+    "level_admin2",
+    "level_region",
+    "country_share",
+    "admin1_share",
+    "qualified",
+    "contains_other",
+    "near_other",
+    "inside_mentioned",
+    "holds_mentioned",
+)
+LABELS = ("GPE", "LOC", "FAC", "ORG", "PERSON", "NORP", "")
+CONFIDENCE = (
+    *(f"chosen_{f}" for f in CHOSEN),
+    "p_chosen",
+    "margin",
+    "log_candidates",
+    *(f"label_{lab or 'none'}" for lab in LABELS),
+    "embedded",
+    "locative",
+    "qualified",
+    "division",
+    "log_mentions",
+    "upper",
+)
 
 
 @dataclass
@@ -521,9 +558,14 @@ class Aggregate:
 class Resolver:
     def __init__(self, gazetteer: Gazetteer, weights: dict[str, float] | None = None) -> None:
         self.gaz = gazetteer
-        w = weights or _ranker()
+        data = _ranker()
+        w = weights or data["weights"]
         self.w = np.array([w.get(f, 0.0) for f in FEATURES])
+        v = data.get("confidence") or {}
+        self.v = np.array([v.get(f, 0.0) for f in CONFIDENCE])  # zeros: every place at 0.5
+        self.min_confidence = float(data.get("min_confidence", 0.0))
         self.col = {f: i for i, f in enumerate(FEATURES)}
+        self.chosen_cols = np.array([self.col[f] for f in CHOSEN])
         self.trace: list[Name] | None = None  # set to a list to keep what was decided (training)
 
     @staticmethod
@@ -786,23 +828,58 @@ class Resolver:
                 dem[country] += 0.5
         ambiguous = [n for n in names if len(n.cands) > 1]
         self._coherence(names)
-        for n in ambiguous:
+        for n in names:
             n.lat = np.radians(np.array([e.lat for e in n.entries]))
             n.lon = np.radians(np.array([e.lon for e in n.entries]))
             n.small = np.array([e.level >= 3 for e in n.entries])
-        for _ in range(2):
+        for last in (False, True):
             agg = self._aggregate(names, dateline, dem)
-            for n in ambiguous:
+            # the last pass gives names with one candidate their context too: it does not
+            # change their choice, but it tells the confidence model whether it fits
+            for n in names if last else ambiguous:
                 self._contextual(n, agg, dateline)
             for n in names:
-                scores = n.feats @ self.w
-                n.chosen = int(np.argmax(scores))
+                n.chosen = int(np.argmax(n.feats @ self.w))
                 for m in n.mentions:
                     m.chosen = n.cands[n.chosen].entry
-                    m.score = _sigmoid(float(scores[n.chosen]))
-                    m.scores = {x.entry.id: float(s) for x, s in zip(n.cands, scores, strict=True)}
+        for n in names:
+            self._confidence(n)
         if self.trace is not None:
             self.trace.extend(names)
+
+    def _confidence(self, name: Name) -> None:
+        """``m.score`` for each mention: the confidence model's probability that the chosen
+        place is right."""
+        scores = name.feats @ self.w
+        p = np.exp(scores - scores.max())
+        p /= p.sum()
+        k = name.chosen
+        second = float(np.partition(p, -2)[-2]) if len(p) > 1 else 0.0
+        base = np.concatenate(
+            [
+                name.feats[k, self.chosen_cols],
+                [p[k], p[k] - second, math.log(len(p))],
+                np.zeros(len(LABELS) + 6),
+            ]
+        )
+        lab0 = len(CHOSEN) + 3
+        tail = lab0 + len(LABELS)
+        log_mentions = math.log(len(name.mentions))
+        for m in name.mentions:
+            z = base.copy()
+            lab = LABELS.index(m.label) if m.label in LABELS else None
+            if lab is not None:
+                z[lab0 + lab] = 1.0
+            z[tail : tail + 6] = (
+                float(m.embedded),
+                float(m.locative),
+                float(m.qualifier is not None),
+                float(m.division),
+                log_mentions,
+                float(m.text.isupper()),
+            )
+            m.conf = z
+            m.score = _sigmoid(float(z @ self.v))
 
 
 def _sigmoid(x: float) -> float:
@@ -871,10 +948,11 @@ class Geoparser:
         mentions = self.recognizer.find(doc, text, toks)
         dl_entry, dl_score = self.dateline_entry(dateline) if dateline else (None, 0.0)
         self.resolver.resolve(mentions, self.demonyms(toks), dl_entry)
+        floor = self.resolver.min_confidence
         places = [
             to_place(self.gaz, m.text, m.start, m.end, m.chosen, m.score, m.near)
             for m in mentions
-            if m.chosen
+            if m.chosen and m.score >= floor
         ]
         dl_place = None
         if dl_entry is not None and dateline:
