@@ -188,6 +188,10 @@ class Recognizer:
         self.divisions = g["division_words"]
         self.place_after = g["place_after"]
         self._weak = False
+        self._named_divisions: dict[tuple[int, int], str] = {}
+        self._division_found: set[tuple[int, int]] = (
+            set()
+        )  # "Grant" of "Grant counties": Grant County is known
 
     def _spans(self, toks: Tokens) -> list[tuple[int, int]]:
         """Token ranges [i, j) that could be place names: start and end on a capitalised word
@@ -210,6 +214,43 @@ class Recognizer:
                         break
                 if cap[k] or (k > i and text[k] == "."):
                     out.append((i, j))
+        return out
+
+    def _division_names(self, toks: Tokens, spans: list[tuple[int, int]]) -> dict[tuple[int, int], str]:
+        """Spans that name a division by the word after them: "Idlib province", "Walker
+        county", and each name of a list the plural closes ("Becker, Clay and Douglas
+        counties", "Harvey, Harper or Kingman counties") -> the word in the singular, which
+        with the name makes the division's own name ("Douglas County")."""
+        starts: defaultdict[int, list[int]] = defaultdict(list)  # token after a span -> its starts
+        for i, j in spans:
+            starts[j].append(i)
+        out: dict[tuple[int, int], str] = {}
+        for q, word in enumerate(toks.lower):
+            if word not in self.divisions or toks.prev[q] < 0:
+                continue
+            singular = word[:-3] + "y" if word.endswith("ies") else word[:-1] if word.endswith("s") else word
+            j = toks.prev[q] + 1
+            while j in starts:
+                for i in starts[j]:
+                    out[(i, j)] = singular
+                if singular == word:
+                    break  # a singular word names one division
+                # back over ", ", " and ", ", and " to the name before: the span after the list word
+                p = next(
+                    (
+                        toks.prev[i]
+                        for i in sorted(starts[j], reverse=True)
+                        if toks.prev[i] >= 0 and toks.lower[toks.prev[i]] in LIST_WORDS
+                    ),
+                    -1,
+                )
+                if p < 0:
+                    break
+                if toks.lower[p] in ("and", "or") and toks.prev[p] >= 0 and toks.text[toks.prev[p]] == ",":
+                    p = toks.prev[p]
+                if toks.prev[p] < 0:
+                    break
+                j = toks.prev[p] + 1
         return out
 
     def find(self, doc: Any, text: str, toks: Tokens | None = None) -> list[Mention]:
@@ -246,17 +287,30 @@ class Recognizer:
                 sk = skeleton(k, folded=True)
                 if len(sk) >= 4:
                     skel[(i, j)] = "~" + sk
-        found = self.gaz.lookup_keys(wanted | set(skel.values()))
+        # "Douglas" in "Douglas and Becker counties" is Douglas County: its own name
+        named = self._division_names(toks, spans)
+        division_keys = {
+            sp: fold(text[idx[sp[0]] : ends[sp[1] - 1]]) + " " + fold(word) for sp, word in named.items()
+        }
+        found = self.gaz.lookup_keys(wanted | set(skel.values()) | set(division_keys.values()))
+        self._named_divisions = named
+        self._division_found = set()
         spans_of = set(ents.values())
         place_keys = {fold(text[idx[a] : ends[b - 1]]) for a, b, lab in spans_of if lab in PLACE_LABELS}
         # surnames of the people of this article: the same word alone elsewhere is that
         # person ("Barack Obama" ... "Obama said")
         other_keys = {fold(toks.text[b - 1]) for a, b, lab in spans_of if lab == "PERSON"} - place_keys
         cands: list[tuple[int, int, list[Match]]] = []
-        for (i, j), k in keys.items():
+        for i, j in keys.keys() | division_keys.keys():
+            k = keys.get((i, j), "")
             ms = found.get(k) or []
             if not ms and (i, j) in skel:
                 ms = found.get(skel[(i, j)]) or []
+            if (i, j) in division_keys:
+                own = [m for m in found.get(division_keys[(i, j)]) or [] if m.entry.level in (2, 3)]
+                if own:
+                    ms = ms + own
+                    self._division_found.add((i, j))
             if ms:
                 cands.append((i, j, ms))
         # the longest match wins; then left to right
@@ -359,8 +413,13 @@ class Recognizer:
         qualified = nxt == "," and ni >= 0 and toks.next[ni] >= 0 and toks.cap[toks.next[ni]]
         dateline = toks.sent_start[i] and surface.isupper() and nxt in (":", "-", "—", "–", "(", ",")
         before_place_word = ni >= 0 and toks.lower[ni] in self.place_after and not toks.cap[ni]
+        division = (i, j) in self._named_divisions
+        # a common word or a surname is a place when the words after it make a known
+        # division's name of it ("Grant and Douglas counties")
+        known_division = (i, j) in self._division_found
         evidence = (
-            exact_place
+            division
+            or exact_place
             or key in place_keys
             or locative
             or qualified
@@ -389,12 +448,12 @@ class Recognizer:
             word = toks.text[i]
             if label in ("DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"):
                 return None
-            if (word in self.common or toks.is_stop[i]) and not exact_place:
+            if (word in self.common or toks.is_stop[i]) and not (exact_place or known_division):
                 return None
             if word.isupper() and len(word) <= 5 and not (dateline or exact_place):
                 if not any(m.kind == NAME_ABBR for m in ms):
                     return None  # an acronym ("NICE", "SWAT")
-            if key in other_keys and not (locative or (strong and label != "PERSON")):
+            if key in other_keys and not (locative or known_division or (strong and label != "PERSON")):
                 return None
             if not evidence:
                 # a lone capitalised word with no sign of being a place: only a country or
@@ -404,7 +463,6 @@ class Recognizer:
                     return None
                 ms = [m for m in ms if m.kind != NAME_ALT] or ms
         embedded = label in ("ORG", "NORP", "WORK_OF_ART", "EVENT", "LAW", "PRODUCT") and whole and not exact
-        division = ni >= 0 and toks.lower[ni] in self.divisions
         m = Mention(
             s, e, surface, ms, label=label, embedded=embedded, locative=locative, key=key, division=division
         )
@@ -605,6 +663,9 @@ class Resolver:
         # a town and its division share a name ("Raqqa", "Idlib"; "Washington" the city and
         # the state): the town, unless the text says "province", "county", "state", ...
         division = any(m.division for m in mentions)
+        if division and any(x.entry.level in (2, 3) for x in best.values()):
+            # "Idlib province", "Douglas and Becker counties": the division, whatever else bears the name
+            best = {k: x for k, x in best.items() if x.entry.level in (2, 3)}
         towns = {(x.entry.country, x.entry.admin1) for x in best.values() if x.entry.level == 4}
         big = {
             x.entry.country for x in best.values() if x.entry.level == 4 and x.entry.population >= BIG_CITY
