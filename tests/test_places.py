@@ -123,6 +123,40 @@ def test_qualifier_picks_the_place_it_names(language, stage):
     assert p["Springfield"].admin1 == "Illinois"
 
 
+def test_a_list_of_peers_is_not_a_qualified_name(language, stage):
+    """ "Oklahoma, Pennsylvania" inside a list of states is two states, not the town of
+    Oklahoma in Pennsylvania; "Paris, Texas" alone is still Paris in Texas."""
+    a = by_mention(
+        analyse(
+            "Bee losses were reported in Georgia, Oklahoma, Pennsylvania, Wisconsin and California.",
+            language,
+            stage,
+        )
+    )
+    for name in ("Oklahoma", "Pennsylvania", "Wisconsin", "California"):
+        assert a[name].feature_code == "ADM1" and a[name].name == name, name
+    b = by_mention(analyse("Officials in Paris, Texas, and in Athens said so.", language, stage))
+    assert b["Paris"].admin1 == "Texas"
+
+
+def test_a_qualifier_that_holds_no_candidate_leaves_the_place_out(language, stage):
+    """ "Stroud, Ontario": no Stroud in Ontario is known, so the English town is surely not it."""
+    a = by_mention(analyse("He was stopped on Highway 11 in Stroud, Ontario, Canada.", language, stage))
+    assert "Stroud" not in a and a["Ontario"].feature_code == "ADM1"
+
+
+def test_possessive_names_are_found_whole(language, stage):
+    a = by_mention(
+        analyse(
+            "The Ministry of Health of the People's Republic of China reported cases near Rome's airport.",
+            language,
+            stage,
+        )
+    )
+    assert a["People's Republic of China"].country == "CN" and "Republic of China" not in a
+    assert a["Rome"].country == "IT"
+
+
 def test_article_context_picks_the_local_place(language, stage):
     a = analyse(
         "Police in Alexandria arrested two men on Sunday. The Rapides Parish sheriff said "

@@ -264,12 +264,18 @@ class Recognizer:
         # those that get a transliteration key: what spaCy calls a place or a person, or what
         # follows a locative word ("to Ayn Issa")
         heads = {i: fold(toks.text[i]) for i in {i for i, _ in spans}}
-        known = self.gaz.prefixes(h.split(" ", 1)[0] for h in heads.values() if h)
+        # a longer name's key begins with "peoples" for "People's Republic of China"
+        possessive = {
+            i: fold(toks.text[i] + toks.text[i + 1])
+            for i in heads
+            if i + 1 < len(toks.text) and toks.lower[i + 1] in ("'s", "’s")
+        }
+        known = self.gaz.prefixes(h.split(" ", 1)[0] for h in (*heads.values(), *possessive.values()) if h)
         keys: dict[tuple[int, int], str] = {}
         skel: dict[tuple[int, int], str] = {}
         wanted: set[str] = set()
         for i, j in spans:
-            head = heads[i]
+            head = possessive[i] if j - i > 2 and i in possessive else heads[i]
             ent = ents.get(i)
             translit = (
                 ent is not None and ent[0] == i and ent[1] == j and ent[2] in (*PLACE_LABELS, "PERSON")
@@ -471,12 +477,26 @@ class Recognizer:
 
     @staticmethod
     def _qualify(mentions: list[Mention], text: str) -> None:
-        """ "Springfield, Illinois", "Paris, Texas", "Aleppo (Syria)": the second qualifies the first."""
-        for a, b in zip(mentions, mentions[1:], strict=False):
+        """ "Springfield, Illinois", "Paris, Texas", "Aleppo (Syria)": the second qualifies the
+        first; but not in a list of peers ("Georgia, Oklahoma, Pennsylvania and Ohio"), where
+        the first can be as large a place as the second."""
+
+        def joined(x: Mention, y: Mention) -> bool:
+            between = text[x.end : y.start].strip().lower()
+            return between in LIST_WORDS or between in (", and", ", or")
+
+        for k, (a, b) in enumerate(zip(mentions, mentions[1:], strict=False)):
             between = text[a.end : b.start]
             if between.strip() in (",", "(") and len(between) <= 3:
-                if any(m.entry.level <= 3 for m in b.matches):
-                    a.qualifier = b
+                levels = [m.entry.level for m in b.matches if m.entry.level <= 3]
+                if not levels:
+                    continue
+                listed = (k + 2 < len(mentions) and joined(b, mentions[k + 2])) or (
+                    k > 0 and joined(mentions[k - 1], a)
+                )
+                if listed and min(m.entry.level for m in a.matches) <= min(levels):
+                    continue
+                a.qualifier = b
 
 
 # --- resolution ----------------------------------------------------------------------------
@@ -562,6 +582,7 @@ CONFIDENCE = (
     "division",
     "log_mentions",
     "upper",
+    "qualifier_unmet",
 )
 
 
@@ -915,12 +936,13 @@ class Resolver:
         p = np.exp(scores - scores.max())
         p /= p.sum()
         k = name.chosen
+        chosen = name.entries[k]
         second = float(np.partition(p, -2)[-2]) if len(p) > 1 else 0.0
         base = np.concatenate(
             [
                 name.feats[k, self.chosen_cols],
                 [p[k], p[k] - second, math.log(len(p))],
-                np.zeros(len(LABELS) + 6),
+                np.zeros(len(LABELS) + 7),
             ]
         )
         lab0 = len(CHOSEN) + 3
@@ -931,13 +953,20 @@ class Resolver:
             lab = LABELS.index(m.label) if m.label in LABELS else None
             if lab is not None:
                 z[lab0 + lab] = 1.0
-            z[tail : tail + 6] = (
+            unmet = False
+            if m.qualifier is not None:
+                # "Stroud, Ontario" when no Stroud in Ontario is known: the place is another
+                q = m.qualifier
+                quals = [x.entry for x in q.matches] if q.chosen is None else [q.chosen]
+                unmet = not any(_contains(x, chosen) for x in quals)
+            z[tail : tail + 7] = (
                 float(m.embedded),
                 float(m.locative),
                 float(m.qualifier is not None),
                 float(m.division),
                 log_mentions,
                 float(m.text.isupper()),
+                float(unmet),
             )
             m.conf = z
             m.score = _sigmoid(float(z @ self.v))
