@@ -225,6 +225,8 @@ class Recognizer:
         for i, j in spans:
             starts[j].append(i)
         out: dict[tuple[int, int], str] = {}
+        if self.divisions.isdisjoint(toks.lower):
+            return out
         for q, word in enumerate(toks.lower):
             if word not in self.divisions or toks.prev[q] < 0:
                 continue
@@ -882,6 +884,63 @@ class Resolver:
         else:
             f[:, c["near_other"]] = 0.0
 
+    def _contextual_singles(self, names: list[Name], agg: Aggregate) -> None:
+        """The context features the confidence model reads, for names with one candidate, all
+        at once (``_contextual`` one by one costs more than their choice is worth)."""
+        if not names:
+            return
+        c = self.col
+        for name in names:
+            f = name.feats[0]
+            e = name.entries[0]
+            agg.add(e, name.weight, -1)
+            total = agg.total
+            if total > 0:
+                f[c["country_share"]] = agg.countries.get(e.country, 0.0) / total if e.country else 0.0
+                f[c["admin1_share"]] = (
+                    min(1.0, agg.admin1.get(e.admin1_key, 0.0) / total * 2)
+                    if e.level >= 3 and e.admin1_key
+                    else 0.0
+                )
+            f[c["contains_other"]] = float(
+                agg.level2_countries.get(e.country, 0) > 0
+                if e.level == 1
+                else agg.level3_admin1.get(e.admin1_key, 0) > 0
+                if e.level == 2
+                else agg.level4_admin2.get((e.admin1_key, e.admin2), 0) > 0
+                if e.level == 3
+                else False
+            )
+            agg.add(e, name.weight, 1)
+            qual = [
+                x
+                for m in name.mentions
+                if m.qualifier is not None
+                for x in (
+                    [y.entry for y in m.qualifier.matches]
+                    if m.qualifier.chosen is None
+                    else [m.qualifier.chosen]
+                )
+            ]
+            if qual:
+                f[c["qualified"]] = float(any(_contains(q, e) for q in qual))
+        if len(agg.pt_names) == 0:
+            return
+        lat = np.array([n.lat[0] for n in names])[:, None]
+        lon = np.array([n.lon[0] for n in names])[:, None]
+        plat, plon = agg.pt_lat[None, :], agg.pt_lon[None, :]
+        h = np.sin((plat - lat) / 2) ** 2 + np.cos(lat) * np.cos(plat) * np.sin((plon - lon) / 2) ** 2
+        d = 12742.0 * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
+        index = {id(n): k for k, n in enumerate(names)}
+        for k, n in enumerate(agg.pt_names):  # a name is not its own neighbour
+            row = index.get(id(n))
+            if row is not None:
+                d[row, k] = np.inf
+        near = np.clip(1.0 - d.min(axis=1) / 500.0, 0.0, 1.0)
+        col = c["near_other"]
+        for n, v in zip(names, near.tolist(), strict=True):
+            n.feats[0, col] = v if n.small[0] else 0.0
+
     def resolve(
         self,
         mentions: list[Mention],
@@ -918,8 +977,10 @@ class Resolver:
             agg = self._aggregate(names, dateline, dem)
             # the last pass gives names with one candidate their context too: it does not
             # change their choice, but it tells the confidence model whether it fits
-            for n in names if last else ambiguous:
+            for n in ambiguous:
                 self._contextual(n, agg, dateline)
+            if last:
+                self._contextual_singles([n for n in names if len(n.cands) == 1], agg)
             for n in names:
                 n.chosen = int(np.argmax(n.feats @ self.w))
                 for m in n.mentions:
@@ -932,41 +993,40 @@ class Resolver:
     def _confidence(self, name: Name) -> None:
         """``m.score`` for each mention: the confidence model's probability that the chosen
         place is right."""
-        scores = name.feats @ self.w
-        p = np.exp(scores - scores.max())
-        p /= p.sum()
         k = name.chosen
         chosen = name.entries[k]
-        second = float(np.partition(p, -2)[-2]) if len(p) > 1 else 0.0
-        base = np.concatenate(
-            [
-                name.feats[k, self.chosen_cols],
-                [p[k], p[k] - second, math.log(len(p))],
-                np.zeros(len(LABELS) + 7),
-            ]
-        )
-        lab0 = len(CHOSEN) + 3
-        tail = lab0 + len(LABELS)
+        if len(name.cands) > 1:
+            scores = name.feats @ self.w
+            p = np.exp(scores - scores[k])  # the chosen scores highest: p[k] == 1 before norming
+            total = float(p.sum())
+            top = 1.0 / total
+            second = float(np.partition(p, -2)[-2]) / total
+        else:
+            top, second = 1.0, 0.0
+        head = name.feats[k, self.chosen_cols].tolist() + [top, top - second, math.log(len(name.cands))]
         log_mentions = math.log(len(name.mentions))
         for m in name.mentions:
-            z = base.copy()
-            lab = LABELS.index(m.label) if m.label in LABELS else None
-            if lab is not None:
-                z[lab0 + lab] = 1.0
+            labels = [0.0] * len(LABELS)
+            if m.label in LABELS:
+                labels[LABELS.index(m.label)] = 1.0
             unmet = False
             if m.qualifier is not None:
                 # "Stroud, Ontario" when no Stroud in Ontario is known: the place is another
                 q = m.qualifier
                 quals = [x.entry for x in q.matches] if q.chosen is None else [q.chosen]
                 unmet = not any(_contains(x, chosen) for x in quals)
-            z[tail : tail + 7] = (
-                float(m.embedded),
-                float(m.locative),
-                float(m.qualifier is not None),
-                float(m.division),
-                log_mentions,
-                float(m.text.isupper()),
-                float(unmet),
+            z = np.array(
+                head
+                + labels
+                + [
+                    float(m.embedded),
+                    float(m.locative),
+                    float(m.qualifier is not None),
+                    float(m.division),
+                    log_mentions,
+                    float(m.text.isupper()),
+                    float(unmet),
+                ]
             )
             m.conf = z
             m.score = _sigmoid(float(z @ self.v))
