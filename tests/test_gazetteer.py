@@ -283,11 +283,14 @@ def test_patch_files_load_and_have_the_documented_shape():
 def test_ranker_weights_cover_the_features():
     from importlib import resources
 
-    from sitrep.places import FEATURES
+    from sitrep.places import CONFIDENCE, FEATURES
 
     data = json.loads(resources.files("sitrep.data").joinpath("gazetteer/ranker.json").read_text())
     assert set(data["weights"]) == set(FEATURES)
     assert all(isinstance(v, float | int) for v in data["weights"].values())
+    assert set(data["confidence"]) == set(CONFIDENCE)
+    assert all(isinstance(v, float | int) for v in data["confidence"].values())
+    assert 0.0 < data["min_confidence"] < 1.0
 
 
 # --- dumps ----------------------------------------------------------------------------------

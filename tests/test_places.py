@@ -519,3 +519,37 @@ def test_ranker_cross_validation_scores_every_article_once(tmp_path: Path):
     assert res["tiny"].articles == 8 and res["tiny"].gold == 8
     assert (parser.resolver.w == before).all()  # the shipped weights are put back
     assert "acc161=" in pr.line("cv tiny", res["tiny"])
+
+
+def test_ranker_cv_command_feeds_the_eval_rows(tmp_path: Path):
+    """`python -m sitrep.place_ranker cv` prints one line per corpus that `sitrep eval` reads
+    into the `geo <corpus> cv` rows (and the old call form still trains)."""
+    from sitrep.evaluation import figures_of
+
+    arts = [
+        (f"Talks in Paris and Lyon, France went on for {k} days.", [("Paris", 48.85, 2.35, 2988507)])
+        for k in range(4)
+    ]
+    xml = _corpus(tmp_path, arts)
+    out = subprocess.run(
+        [sys.executable, "-m", "sitrep.place_ranker", "cv", "--folds", "2", str(xml)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    (line,) = [x for x in out.splitlines() if x.startswith("cv ")]
+    figs = figures_of(line)
+    assert (
+        line.startswith("cv tiny:")
+        and figs["gold"] == 4
+        and figs["acc161"] == 1.0
+        and figs["recall161"] == 1.0
+    )
+    trained = subprocess.run(
+        [sys.executable, "-m", "sitrep.place_ranker", str(xml)], capture_output=True, text=True, check=True
+    ).stdout
+    from sitrep.places import CONFIDENCE, FEATURES
+
+    data = json.loads(trained)
+    assert set(data["weights"]) == set(FEATURES) and set(data["confidence"]) == set(CONFIDENCE)
+    assert data["min_confidence"] == 0.5

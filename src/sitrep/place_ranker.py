@@ -456,7 +456,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--by-corpus", action="store_true", help="leave one corpus out instead of k folds")
     ap.add_argument("--l2", type=float, default=L2)
     ap.add_argument("--cache", type=Path, default=None, help="a folder to keep the parsed Docs in")
-    args = ap.parse_args(argv)
+    args = ap.parse_intermixed_args(argv)  # options may come before or after the corpora
     corpora = args.corpora or sorted(str(p) for p in Path("../shared/data/geo").glob("*.dev.xml"))
 
     def log(s: str) -> None:
