@@ -420,6 +420,61 @@ def test_cli_build_if_missing_keeps_an_existing_gazetteer(tmp_path: Path, dumps:
     before = path.stat().st_mtime_ns
     r = run_sitrep("gazetteer", "build", "--if-missing", "--path", str(path))
     assert r.returncode == 0 and path.stat().st_mtime_ns == before
+    assert b"holds imported dumps" in r.stderr  # kept, but the user is told it is not current
+
+
+def test_rebuild_reason_follows_the_build_inputs(tmp_path: Path, dumps: dict[str, Path]):
+    from sitrep.gazetteer.build import GazetteerData, inputs_fingerprint, rebuild_reason, write
+
+    current = write(
+        GazetteerData(), tmp_path / "current.sqlite", {"origin": "packages", "inputs": inputs_fingerprint()}
+    )
+    assert rebuild_reason(current) is None
+    old = write(
+        GazetteerData(), tmp_path / "old.sqlite", {"origin": "packages", "inputs": "0123456789abcdef"}
+    )
+    assert "other inputs" in (rebuild_reason(old) or "")
+    unstamped = write(GazetteerData(), tmp_path / "unstamped.sqlite", {"origin": "packages"})
+    assert "other inputs" in (rebuild_reason(unstamped) or "")
+    imported = tmp_path / "imported.sqlite"
+    import_files([dumps["country"]], imported, replace=True)
+    assert rebuild_reason(imported) == "dumps"
+    broken = tmp_path / "broken.sqlite"
+    broken.write_bytes(b"not a database")
+    assert rebuild_reason(broken) == "is unusable"
+
+
+def test_fingerprint_changes_with_a_patch_file(monkeypatch: pytest.MonkeyPatch):
+    from importlib import resources
+
+    from sitrep.gazetteer import build as gb
+
+    before = gb.inputs_fingerprint()
+    real = resources.files
+
+    class Edited:
+        def __init__(self, base: object) -> None:
+            self.base = base
+
+        def joinpath(self, name: str) -> object:
+            target = self.base.joinpath(name)  # type: ignore[attr-defined]
+            if name.endswith("places.yaml"):
+                return type("F", (), {"read_bytes": lambda _self: target.read_bytes() + b"\n# edited\n"})()
+            return target
+
+    monkeypatch.setattr(gb.resources, "files", lambda pkg: Edited(real(pkg)))
+    assert gb.inputs_fingerprint() != before
+
+
+def test_cli_build_if_missing_keeps_a_current_gazetteer(tmp_path: Path):
+    from sitrep.gazetteer.build import GazetteerData, inputs_fingerprint, write
+
+    path = write(
+        GazetteerData(), tmp_path / "g.sqlite", {"origin": "packages", "inputs": inputs_fingerprint()}
+    )
+    before = path.stat().st_mtime_ns
+    r = run_sitrep("gazetteer", "build", "--if-missing", "--path", str(path))
+    assert r.returncode == 0 and path.stat().st_mtime_ns == before and r.stderr == b""
 
 
 # --- the default gazetteer, built at install time -----------------------------------------

