@@ -217,7 +217,7 @@ class ActorIndex:
             for a in e.aliases:
                 key = (
                     ("country", e.country)
-                    if e.kind == "state" and a in self._country_names(e.country)
+                    if e.kind == "state" and e.country and a in self._country_names(e.country)
                     else ("entry", e.id)
                 )
                 self._add(a, key, 5 if key[0] == "entry" else 2)
@@ -543,3 +543,39 @@ def lookup(name: str, country: str | None = None) -> ActorRef | None:
         ent = data.entries[data.state_id(target)]
         return ActorRef(ent.id, ent.name, ent.type)
     return generic_actor(data, target, country, country)
+
+
+# -- actors inside a stretch of text (used by the events and claims stages) ------------------
+
+_QUALIFIER_PREFIX = re.compile(r"\b(?:anti|pro|non|ex)[-‐]$", re.IGNORECASE)
+_QUALIFIER_SUFFIX = re.compile(
+    r"[-‐](?:backed|led|held|controlled|allied|linked|affiliated|based|run|sponsored|aligned|supported"
+    r"|trained|funded|armed|loyal)\b",
+    re.IGNORECASE,
+)
+
+
+def used_as_modifier(text: str, start: int, end: int) -> bool:
+    """A name used as a modifier: the "ISIS" of "anti-ISIS", the "US" of "US-backed"."""
+    return bool(_QUALIFIER_PREFIX.search(text[max(0, start - 5) : start])) or bool(
+        _QUALIFIER_SUFFIX.match(text[end : end + 16])
+    )
+
+
+def actor_in(article: Article, span: tuple[int, int], head: tuple[int, int] | None = None) -> Actor | None:
+    """The actor whose mention lies in ``span``: the one at the head word first, then the
+    last one (English noun phrases end with their head), never a mention used as a modifier
+    ("anti-ISIS")."""
+    found = [
+        ((m.start, m.end), a)
+        for a in article.actors
+        for m in a.mentions
+        if span[0] <= m.start and m.end <= span[1] and not used_as_modifier(article.text, m.start, m.end)
+    ]
+    if not found:
+        return None
+    if head is not None:
+        at_head = [x for x in found if x[0][0] <= head[0] < x[0][1] or head[0] <= x[0][0] < head[1]]
+        if at_head:
+            return at_head[-1][1]
+    return max(found, key=lambda x: x[0][1])[1]

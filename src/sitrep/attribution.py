@@ -880,6 +880,20 @@ def find_statements(doc: Any, cues: Cues | None = None, text: str | None = None)
     return found
 
 
+def article_statements(article: Any, cues: Cues | None = None) -> list[Statement]:
+    """``find_statements`` over an article's Doc, computed once and kept on the article:
+    the events stage reads them (who speaks is not who acts) and the claims stage builds
+    its claims from the same list."""
+    cues = cues or load_cues()
+    doc = article._doc
+    cached = article._meta.get("attribution.statements")
+    if cached is not None and cached[0] is doc and cached[1] is cues:
+        return list(cached[2])
+    found = find_statements(doc, cues, article.text)
+    article._meta["attribution.statements"] = (doc, cues, found)
+    return list(found)
+
+
 def _dedupe(found: list[Statement]) -> list[Statement]:
     """One statement per content: an attributed one beats a hedge, a verb beats a noun."""
     rank = {"hedge": 0, "source": 2}

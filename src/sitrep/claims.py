@@ -25,21 +25,15 @@ import functools
 import itertools
 import math
 import re
-from collections.abc import Iterable
 from typing import Any
 
-from .attribution import Span2, Statement, find_statements
+from .actors import actor_in, used_as_modifier
+from .attribution import Span2, Statement, article_statements
 from .cues import Cues, load_cues
-from .record import Actor, ActorRef, Article, Claim, Event, Figure, Span, Stance
+from .record import ActorRef, Article, Claim, Event, Figure, Span, Stance
 from .stance import content_stems, split_sentences, stem, tokenize
 
 ARTICLE = ActorRef(None, "the article")
-_QUALIFIER_PREFIX = re.compile(r"\b(?:anti|pro|non|ex)[-‐]$", re.IGNORECASE)
-_QUALIFIER_SUFFIX = re.compile(
-    r"[-‐](?:backed|led|held|controlled|allied|linked|affiliated|based|run|sponsored|aligned|supported"
-    r"|trained|funded|armed|loyal)\b",
-    re.IGNORECASE,
-)
 
 
 class ClaimsStage:
@@ -54,7 +48,7 @@ class ClaimsStage:
         doc = article._doc
         if doc is None:
             return article
-        statements = find_statements(doc, self.cues, article.text)
+        statements = article_statements(article, self.cues)
         article.claims = build_claims(article, statements, self.cues)
         link_stances(article, statements, self.cues)
         find_verdicts(article, doc, statements, self.cues)
@@ -69,35 +63,6 @@ class ClaimsStage:
 # -- claimants ---------------------------------------------------------------------------
 
 
-def _mentions(actors: Iterable[Actor]) -> list[tuple[Span2, Actor]]:
-    return [((m.start, m.end), a) for a in actors for m in a.mentions]
-
-
-def _qualified(text: str, start: int, end: int) -> bool:
-    """A name used as a modifier: the "ISIS" of "anti-ISIS", the "US" of "US-backed"."""
-    return bool(_QUALIFIER_PREFIX.search(text[max(0, start - 5) : start])) or bool(
-        _QUALIFIER_SUFFIX.match(text[end : end + 16])
-    )
-
-
-def actor_in(article: Article, span: Span2, head: Span2 | None = None) -> Actor | None:
-    """The actor whose mention lies in ``span``: the one at the head word first, then the
-    last one (English noun phrases end with their head), never a mention used as a modifier
-    ("anti-ISIS")."""
-    found = [
-        (m, a)
-        for m, a in _mentions(article.actors)
-        if span[0] <= m[0] and m[1] <= span[1] and not _qualified(article.text, m[0], m[1])
-    ]
-    if not found:
-        return None
-    if head is not None:
-        at_head = [x for x in found if x[0][0] <= head[0] < x[0][1] or head[0] <= x[0][0] < head[1]]
-        if at_head:
-            return at_head[-1][1]
-    return max(found, key=lambda x: x[0][1])[1]
-
-
 def _entity_name(
     article: Article, span: Span2, labels: tuple[str, ...] = ("ORG", "GPE", "PERSON", "NORP")
 ) -> str | None:
@@ -110,7 +75,10 @@ def _entity_name(
     ents = [
         e
         for e in article._meta["claims.ents"]
-        if e[0] in labels and span[0] <= e[1] and e[2] <= span[1] and not _qualified(article.text, e[1], e[2])
+        if e[0] in labels
+        and span[0] <= e[1]
+        and e[2] <= span[1]
+        and not used_as_modifier(article.text, e[1], e[2])
     ]
     if not ents:
         return None

@@ -236,7 +236,7 @@ def load_sentences(path: str = SENTENCES_FILE) -> list[tuple[str, str]]:
     """(text, sub-type) pairs of the codebook sentences file."""
     with open(path, encoding="utf-8") as f:
         data = yaml.safe_load(f) or {}
-    out = []
+    out: list[tuple[str, str]] = []
     for label, items in data.items():
         if label not in SUB_EVENT_TYPES and label != NO_EVENT:
             raise ValueError(f"{path}: unknown sub-event type {label!r}")

@@ -22,11 +22,17 @@ For each article:
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .actors import actor_file, generic_actor, span_head
+import yaml
+
+from .actors import actor_file, actor_in, generic_actor, span_head
+from .attribution import Statement, article_statements
+from .cues import load_cues
 from .event_classifier import LABELS, NO_EVENT, EventClassifier, lexicon, load_classifier, text_forms
 from .places import METONYMS, locate
 from .record import SUB_EVENT_TYPES, ActorRef, Article, DateInterval, Event, Fatalities, Figure, Place, Span
@@ -119,6 +125,72 @@ ARMED_TYPES = {
     "External/Other Forces",
 }
 SOURCE_KINDS = {"media", "monitor", "agency"}
+# Words inside a statement that point back to its speaker: "the army said it killed",
+# "IS said its fighters ...", "our goal is to liberate Raqqa".
+BACK_REFERENCES = {
+    "it",
+    "its",
+    "they",
+    "their",
+    "them",
+    "we",
+    "our",
+    "us",
+    "itself",
+    "themselves",
+    "ourselves",
+}
+# Cue verbs whose noun-phrase content is the speaker's own act: "IS claimed the attack",
+# "Russia denied the air strikes".
+OWN_ACT_CUES = {"claim", "deny", "admit"}
+DEMONSTRATIVES = {"this", "that", "these", "those", "such"}
+ROLES_FILE = os.path.join(os.path.dirname(__file__), "data", "event_roles.yaml")
+
+
+@dataclass(frozen=True)
+class RoleWords:
+    """The words of ``data/event_roles.yaml``: how an actor stands towards an event."""
+
+    support_nouns: frozenset[str]
+    support_verbs: frozenset[str]
+    reciprocal_triggers: frozenset[str]
+    ally_prepositions: frozenset[tuple[str, ...]]
+    ally_nouns: frozenset[str]
+    objective_nouns: frozenset[str]
+    control_verbs: frozenset[str]
+    plan_nouns: frozenset[str]
+
+
+def load_roles(path: str = ROLES_FILE) -> RoleWords:
+    with open(path, encoding="utf-8") as f:
+        data = yaml.safe_load(f) or {}
+    keys = [k for k in RoleWords.__dataclass_fields__]
+    missing = [k for k in keys if not isinstance(data.get(k), list) or not data[k]]
+    if missing:
+        raise ValueError(f"{path}: missing or empty lists {missing}")
+    unknown = sorted(set(data) - set(keys))
+    if unknown:
+        raise ValueError(f"{path}: unknown keys {unknown}")
+    for k in keys:
+        bad = [w for w in data[k] if not isinstance(w, str) or not w.strip() or w != w.lower()]
+        if bad:
+            raise ValueError(f"{path}: {k}: entries must be lower-case words, not {bad}")
+    words = {k: frozenset(w.strip() for w in data[k]) for k in keys}
+    return RoleWords(
+        support_nouns=words["support_nouns"],
+        support_verbs=words["support_verbs"],
+        reciprocal_triggers=words["reciprocal_triggers"],
+        ally_prepositions=frozenset(tuple(w.split()) for w in words["ally_prepositions"]),
+        ally_nouns=words["ally_nouns"],
+        objective_nouns=words["objective_nouns"],
+        control_verbs=words["control_verbs"],
+        plan_nouns=words["plan_nouns"],
+    )
+
+
+@functools.cache
+def role_words() -> RoleWords:
+    return load_roles()
 
 
 @dataclass
@@ -127,6 +199,7 @@ class ActorSpan:
     end: int
     ref: ActorRef
     kind: str | None  # armed | state | agency | monitor | media | political | group | None
+    pointer: bool = False  # a word pointing back to a statement's speaker ("it", "our")
 
 
 @dataclass
@@ -158,6 +231,8 @@ class EventsStage:
         self.clf = classifier or load_classifier()
         self.lex = lexicon()
         self.actor_data = actor_file()
+        self.roles = role_words()
+        self.cues = load_cues()
         self.embed_headline = embed_headline and self.clf.uses_embeddings
 
     # -- the stage ---------------------------------------------------------------------------
@@ -178,7 +253,10 @@ class EventsStage:
         cand_idx = [
             i
             for i, s in enumerate(scores)
-            if strong[i] and s.max() >= MIN_TRIGGER and not self._negated(sents[i], s)
+            if strong[i]
+            and s.max() >= MIN_TRIGGER
+            and not self._negated(sents[i], s)
+            and not self._about_reports(sents[i], s)
         ]
         probs = self.clf.predict_lex([forms[i] for i in cand_idx]) if cand_idx else []
         cands = []
@@ -216,6 +294,7 @@ class EventsStage:
                 events.append(ev)
         ctx.attach_orphan_figures(events, sents, cand_idx)
         ctx.infer_missing_actors(events)
+        ctx.infer_missing_targets(events)
         # a title repeats what the body reports: body mentions lead the merge, so the body's
         # fuller arguments stand and the title becomes one more mention
         title_end = _title_end(article)
@@ -243,6 +322,30 @@ class EventsStage:
         for t in (tok, tok.head):
             if any(c.dep_ == "neg" or (c.dep_ == "det" and c.lower_ == "no") for c in t.children):
                 return True
+        return False
+
+    def _about_reports(self, sent: Any, scores: Any) -> bool:
+        """A sentence about reports, not about an event: its trigger lies inside a claim
+        noun the sentence points back to or judges ("These reports of a possible stop of the
+        offensive turned out to be fake news", "Russia spreads false reports about the fight
+        against ISIS"). "Reports of shelling in Idlib" still reports shelling."""
+        tok = trigger_token(sent, LABELS[int(scores.argmax())], self.lex)
+        if tok is None:
+            return False
+        cues = self.cues
+        verdicts = cues.verdict_refutes | cues.verdict_supports
+        for anc in list(tok.ancestors)[:8]:
+            if anc.pos_ != "NOUN" or anc.lemma_.lower() not in cues.claim_nouns:
+                continue
+            if any(c.dep_ in ("det", "predet") and c.lower_ in DEMONSTRATIVES for c in anc.children):
+                return True  # "these reports", "such claims": the reports told before
+            if any(c.lower_ in verdicts for c in anc.children if c.dep_ in ("amod", "compound")):
+                return True  # "false reports about ..."
+            verb = anc.head
+            if anc.dep_ in ("nsubj", "nsubjpass") and any(
+                t.lower_ in verdicts for t in verb.subtree if t not in anc.subtree
+            ):
+                return True  # "reports of ... turned out to be fake"
         return False
 
     def _headline_candidate(
@@ -319,6 +422,9 @@ class _Context:
             for m in a.mentions:
                 self.actor_spans.append(ActorSpan(m.start, m.end, ActorRef(a.id, a.name, a.type), kind))
         self.actor_spans.sort(key=lambda x: x.start)
+        self.statements = article_statements(article, stage.cues)
+        self.alliances: set[frozenset[str]] = set()  # actors named on one side of an event
+        self.inferred: set[int] = set()  # id() of events whose actor1 the sentence does not name
         self.published = _parse(article.published)
         self.dates = article._dates
         if self.published is None:
@@ -374,6 +480,8 @@ class _Context:
             actor2 = self._group("civilians")
         if sub == "Displacement" and actor1 is None:
             actor1 = self._group("civilians")
+        if sub == "Agreement" and actor1 is None:
+            actor1, actor2 = actor2, None  # "an agreement with ISIS": ISIS is a party
         if sub in PROTEST_TYPES or etype == "Riots":
             protesters = self._group("protesters" if etype == "Protests" else "rioters")
             if actor1 is None or actor1.type not in ("Protesters", "Rioters"):
@@ -414,31 +522,190 @@ class _Context:
 
     def _actors(self, sent: Any, trig: Any, sub: str) -> tuple[ActorRef | None, ActorRef | None]:
         spans = [a for a in self.actor_spans if sent.start_char <= a.start < sent.end_char]
-        if not spans:
+        st = self._statement_at(trig.idx)
+        forced: list[ActorSpan] = []
+        if st is not None and st.claimant is not None and sub != "Attribution of responsibility":
+            # who speaks is not who acts: the speaker's own name is no argument of what it
+            # says, but the words in the statement that point back to it are ("the army said
+            # it killed", "our goal is to liberate"), and so is the unsaid subject of "IS
+            # vowed to retake the town" or "IS claimed the attack"
+            c0, c1 = st.claimant
+            spans = [a for a in spans if not (c0 <= a.start and a.end <= c1)]
+            speaker = self._speaker(st)
+            if speaker is not None:
+                spans += self._pointers(st, sent, speaker)
+                if self._speaker_acts(st, trig):
+                    forced.append(speaker)
+        if not spans and not forced:
             return None, None
-        agents: list[ActorSpan] = []
+        agents: list[ActorSpan] = list(forced)
+        subjects: list[ActorSpan] = []  # subjects of other clauses
         patients: list[ActorSpan] = []
+        allies: list[ActorSpan] = []
         others: list[ActorSpan] = []
         for a in spans:
             if a.kind in SOURCE_KINDS and SUB_EVENT_TYPES.get(sub) != "Other events":
                 continue  # a monitor or a news agency reports, it does not fight
-            role = _role(self.doc, a, trig)
-            (agents if role == "agent" else patients if role == "patient" else others).append(a)
+            role = _role(self.doc, a, trig, self.stage.roles)
+            if a.pointer and role not in ("agent", "patient", "ally"):  # not "subject"
+                continue
+            if a.pointer and role == "agent" and self._copular(a):
+                continue  # "said it was a chemical attack": "it" is the attack, not the speaker
+            if role == "other":
+                continue
+            bucket = {"agent": agents, "subject": subjects, "patient": patients, "ally": allies}.get(
+                role or "", others
+            )
+            bucket.append(a)
+
+        if (
+            len(agents) > 1
+            and trig.lemma_.lower() not in self.stage.roles.reciprocal_triggers
+            and sub not in ("Agreement", "Diplomatic event")
+        ):
+            # "an offensive by the army and Hezbollah": actors joined by "and" act together
+            lead = agents[0]
+            for x in agents[1:]:
+                if x.ref.name != lead.ref.name and self._conjoined(lead, x):
+                    agents.remove(x)
+                    allies.append(x)
 
         def armed(xs: list[ActorSpan]) -> list[ActorSpan]:
             return [x for x in xs if x.ref.type in ARMED_TYPES or x.kind == "armed"]
 
-        # organisations nobody knows (often spaCy's misreadings) only count as subjects
-        a1 = (armed(agents) or armed(others) or agents or [None])[0]
+        def known(xs: list[ActorSpan]) -> list[ActorSpan]:
+            return [x for x in xs if x.ref.id]
+
+        # organisations nobody knows (often spaCy's misreadings) only count as subjects; an
+        # ally is the perpetrator only when the sentence names nobody else
+        first = (
+            armed(agents)
+            or armed(subjects)
+            or armed(others)
+            or known(agents)
+            or agents
+            or subjects
+            or armed(allies)
+        )
+        a1 = first[0] if first else None
+        ally_names = {x.ref.name for x in allies}
+        # the target: who is acted on, else an armed group or civilians the sentence names;
+        # never an ally, never a name without a role that nobody knows
+        civilians = [x for x in others if x.ref.type == "Civilians"]
+        vague = [x for x in others + agents if (x.ref.id or "").startswith("unidentified-armed-group")]
         rest = [
             x
-            for x in patients + armed(others) + others + agents
-            if x is not a1 and (a1 is None or x.ref.name != a1.ref.name)
+            for x in known(patients)
+            + armed(agents)
+            + armed(others)
+            + civilians
+            + vague
+            + armed(subjects)
+            + [p for p in patients if not p.ref.id]
+            if x is not a1
+            and (a1 is None or x.ref.name != a1.ref.name)
+            and (x.ref.name not in ally_names or x in patients)
         ]
         a2 = rest[0] if rest else None
         if a1 is not None and a1.ref.type == "Civilians" and a2 is not None and a2.ref.type in ARMED_TYPES:
             a1, a2 = a2, a1  # civilians are hit, not hitting
+        if a1 is not None:
+            for x in allies:
+                if x.ref.name != a1.ref.name:
+                    self.alliances.add(frozenset((a1.ref.name, x.ref.name)))
         return (a1.ref if a1 else None), (a2.ref if a2 else None)
+
+    def _silent(self, start: int, end: int) -> bool:
+        """A mention that names no one acting: a speaker ("a rebel spokesman said"), or a
+        patron in "US allies", "Iran's proxies"."""
+        if any(st.claimant[0] <= start and end <= st.claimant[1] for st in self.statements if st.claimant):
+            return True
+        span = self.doc.char_span(start, end, alignment_mode="expand")
+        if span is None:
+            return False
+        head = span_head(span)
+        return head.dep_ in ("compound", "amod", "poss", "nmod") and (
+            head.head.lemma_.lower() in self.stage.roles.ally_nouns
+        )
+
+    def _conjoined(self, a: ActorSpan, b: ActorSpan) -> bool:
+        """Whether two actors are conjuncts of one phrase ("the army and Hezbollah",
+        "Russian and Syrian regime jets")."""
+
+        def root(x: ActorSpan) -> Any:
+            span = self.doc.char_span(x.start, x.end, alignment_mode="expand")
+            if span is None:
+                return None
+            t = span_head(span)
+            while t.dep_ in ("conj", "appos") and t.head is not t:
+                t = t.head
+            return t
+
+        ra, rb = root(a), root(b)
+        return ra is not None and rb is not None and ra.i == rb.i
+
+    # -- statements: who speaks is not who acts ---------------------------------------------
+    def _statement_at(self, pos: int) -> Statement | None:
+        """The innermost attributed statement whose content holds ``pos``."""
+        best = None
+        for st in self.statements:
+            if st.claimant is None:
+                continue
+            for s0, s1 in st.parts or [st.content]:
+                if s0 <= pos < s1 and (best is None or s1 - s0 < best[0]):
+                    best = (s1 - s0, st)
+        return best[1] if best else None
+
+    def _speaker(self, st: Statement) -> ActorSpan | None:
+        """The actor a statement's speaker is, or speaks for."""
+        assert st.claimant is not None
+        actor = (actor_in(self.article, st.org, st.org_head) if st.org is not None else None) or actor_in(
+            self.article, st.claimant
+        )
+        if actor is None:
+            return None
+        entry = self.stage.actor_data.entries.get(actor.id) if actor.id else None
+        kind = entry.kind if entry else ("group" if actor.id else None)
+        c0, c1 = st.claimant
+        return ActorSpan(c0, c1, ActorRef(actor.id, actor.name, actor.type), kind)
+
+    def _pointers(self, st: Statement, sent: Any, speaker: ActorSpan) -> list[ActorSpan]:
+        out = []
+        for s0, s1 in st.parts or [st.content]:
+            lo, hi = max(s0, sent.start_char), min(s1, sent.end_char)
+            if hi <= lo:
+                continue
+            span = self.doc.char_span(lo, hi, alignment_mode="expand")
+            for t in span if span is not None else ():
+                if t.lower_ in BACK_REFERENCES and t.pos_ == "PRON":
+                    out.append(ActorSpan(t.idx, t.idx + len(t), speaker.ref, speaker.kind, pointer=True))
+        return out
+
+    def _copular(self, a: ActorSpan) -> bool:
+        span = self.doc.char_span(a.start, a.end, alignment_mode="expand")
+        tok = span[0] if span is not None and len(span) else None
+        return tok is not None and tok.dep_ in ("nsubj", "expl") and tok.head.lemma_ == "be"
+
+    def _speaker_acts(self, st: Statement, trig: Any) -> bool:
+        """Whether the speaker is the unsaid subject of what it says: "IS vowed to retake
+        the town", "the army denied carrying out the raid", "IS claimed the attack"."""
+        pieces = st.parts or [st.content]
+        if st.speech == "direct" or len(pieces) != 1:
+            return False
+        span = self.doc.char_span(pieces[0][0], pieces[0][1], alignment_mode="expand")
+        if span is None or not len(span):
+            return False
+        ids = {t.i for t in span}
+        roots = [t for t in span if t.head.i not in ids or t.head.i == t.i]
+        for r in roots:
+            if trig not in r.subtree:
+                continue
+            if r.pos_ in ("VERB", "AUX") and r.tag_ in ("VB", "VBG", "VBN"):
+                if not any(c.dep_ in ("nsubj", "nsubjpass", "expl", "csubj") for c in r.children):
+                    return True
+            if r.pos_ in ("NOUN", "PROPN") and st.cue_lemma in OWN_ACT_CUES and r.dep_ in ("dobj", "pobj"):
+                return True
+        return False
 
     def _date(self, sent: Any, trig: Any) -> DateInterval | None:
         inside = [
@@ -533,10 +800,19 @@ class _Context:
             if e.actor1 is not None and e.actor1.type in ARMED_TYPES:
                 counts[e.actor1.name] = counts.get(e.actor1.name, 0) + 2
                 refs[e.actor1.name] = e.actor1
-        victims = {e.actor2.name for e in events if e.actor2 is not None}
+        # an actor the article names more often as a target than as a perpetrator is not
+        # its main perpetrator, whatever its mentions
+        hit: dict[str, int] = {}
+        for e in events:
+            if e.actor2 is not None:
+                hit[e.actor2.name] = hit.get(e.actor2.name, 0) + 2
+        victims = {name for name, n in hit.items() if n > counts.get(name, 0)}
         for a in self.article.actors:
             if a.type in ARMED_TYPES and a.name not in victims:
-                counts[a.name] = counts.get(a.name, 0) + len(a.mentions)
+                acting = [m for m in a.mentions if not self._silent(m.start, m.end)]
+                if not acting:
+                    continue
+                counts[a.name] = counts.get(a.name, 0) + len(acting)
                 refs.setdefault(a.name, ActorRef(a.id, a.name, a.type))
         for e in events:
             if e.actor1 is not None or e.event_type not in (
@@ -557,6 +833,64 @@ class _Context:
                 name = max(options, key=lambda x: x[1])[0]
                 e.actor1 = refs[name]
                 e.confidence = round(e.confidence * 0.8, 3)
+                self.inferred.add(id(e))
+
+    def infer_missing_targets(self, events: list[Event]) -> None:
+        """Battles whose sentence names who fights but not whom ("SDF
+        units have tried to encircle the city with the support of the US military") get
+        that actor's opponent in the article's other events - or the opponent of its allies
+        ("the US-backed SDF" against IS) - when the article pairs it with one; else the
+        target stays unknown. Never an ally of actor1."""
+        allies: dict[str, set[str]] = {}
+        for pair in self.alliances:
+            x, y = tuple(pair)
+            allies.setdefault(x, set()).add(y)
+            allies.setdefault(y, set()).add(x)
+        data = self.stage.actor_data
+        by_id = {a.id: a.name for a in self.article.actors if a.id}
+        for a in self.article.actors:
+            parent = data.entries[a.id].part_of if a.id and a.id in data.entries else None
+            if parent and parent in by_id:  # the YPG is part of the SDF
+                allies.setdefault(a.name, set()).add(by_id[parent])
+                allies.setdefault(by_id[parent], set()).add(a.name)
+        opponents: dict[str, dict[str, int]] = {}
+        refs: dict[str, ActorRef] = {}
+        for e in events:
+            # pairs the article states: both actors named in the sentence, an event that happened
+            if (
+                e.event_type in ("Battles", "Explosions/Remote violence")
+                and id(e) not in self.inferred
+                and e.modality == "asserted"
+                and e.actor1 is not None
+                and e.actor2 is not None
+                and e.actor1.type in ARMED_TYPES
+                and e.actor2.type in ARMED_TYPES
+            ):
+                for one, other in ((e.actor1, e.actor2), (e.actor2, e.actor1)):
+                    row = opponents.setdefault(one.name, {})
+                    row[other.name] = row.get(other.name, 0) + 1
+                    refs[other.name] = other
+        if not opponents:
+            return
+        for e in events:
+            if e.actor2 is not None or e.actor1 is None or e.actor1.type not in ARMED_TYPES:
+                continue
+            if id(e) in self.inferred:
+                continue  # one guess is enough
+            if e.event_type != "Battles":
+                continue  # an air strike or a shelling often hits civilians, not the adversary
+            me = e.actor1.name
+            friends = allies.get(me, set())
+            votes: dict[str, int] = {}
+            for side in (me, *sorted(friends)):
+                for name, n in opponents.get(side, {}).items():
+                    if name != me and name not in friends:
+                        votes[name] = votes.get(name, 0) + n
+            if votes:
+                best = max(votes.items(), key=lambda kv: kv[1])
+                if sum(1 for v in votes.values() if v == best[1]) == 1:  # no tie to break blindly
+                    e.actor2 = refs[best[0]]
+                    e.confidence = round(e.confidence * 0.8, 3)
 
     def attach_orphan_figures(self, events: list[Event], sents: list[Any], cand_idx: list[int]) -> None:
         """Casualty figures in sentences without an event of their own belong to the event
@@ -631,42 +965,127 @@ def _dateline_place(article: Article) -> Place | None:
     return None
 
 
-def _role(doc: Any, a: ActorSpan, trig: Any) -> str | None:
-    """agent / patient / None: the actor's role towards the trigger, from the parse."""
+def _role(doc: Any, a: ActorSpan, trig: Any, roles: RoleWords | None = None) -> str | None:
+    """agent / patient / ally / other / None: the actor's role towards the trigger, from the
+    parse. An ally fights on actor1's side ("with the support of the US military", "backed
+    by Russian jets", "alongside regime forces"); "other" is a name standing for another
+    party ("US allies")."""
     span = doc.char_span(a.start, a.end, alignment_mode="expand")
     if span is None:
         return None
-    head = span_head(span)
+    return token_role(span_head(span), trig, roles or role_words())
+
+
+def _near(tok: Any, trig: Any) -> bool:
+    """Whether ``tok``'s clause is the trigger's: the trigger itself, in its subtree, or
+    governing it ("the offensive, which the army launched")."""
+    return trig in tok.subtree or tok in trig.subtree
+
+
+def token_role(head: Any, trig: Any, roles: RoleWords, depth: int = 0) -> str | None:
+    """The role of the actor whose head word is ``head`` (see ``_role``)."""
     dep = head.dep_
     gov = head.head
+    if dep in ("compound", "amod", "poss", "nmod") and gov.lemma_.lower() in roles.ally_nouns:
+        return "other"  # the "US" of "US allies", the "Iran" of "Iran's proxies"
     # climb through conjunctions and appositions ("the SDF and the YPG")
-    while dep in ("conj", "appos") and gov is not head:
+    while dep in ("conj", "appos") and gov.i != head.i:
         head, dep, gov = gov, gov.dep_, gov.head
     if dep == "pobj" and gov.lower_ == "of" and gov.head.pos_ in ("NOUN", "PROPN"):
-        # "the fighters of the so-called Islamic State shoot": the role of "fighters"
-        head = gov.head
-        dep, gov = head.dep_, head.head
+        noun = gov.head.lemma_.lower()
+        if noun in roles.objective_nouns:
+            return "patient"  # "the expulsion of ISIS", "the siege of the rebels"
+        if noun in roles.plan_nouns:
+            return "agent" if gov.head.dep_ in ("nsubj", "nsubjpass") and _near(gov.head.head, trig) else None
+        if noun not in roles.support_nouns:
+            # "the fighters of the so-called Islamic State shoot": the role of "fighters"
+            head = gov.head
+            dep, gov = head.dep_, head.head
+    ally = _ally(head, dep, gov, trig, roles, depth)
+    if ally is not None:
+        return None if ally == "unclear" else ally
+    if dep == "poss" and gov.lemma_.lower() in roles.plan_nouns:
+        # "our goal is to liberate Raqqa", "the army's aim is to retake Palmyra"
+        return "agent" if gov.dep_ in ("nsubj", "nsubjpass") and _near(gov.head, trig) else None
+    if (
+        dep in ("dobj", "nsubjpass")
+        and gov.lemma_.lower() in roles.support_verbs
+        and gov != trig
+        and _near(gov, trig)
+    ):
+        return "agent"  # "Russian jets helped government forces retake Palmyra"
     if dep in ("nsubj",):
-        return "agent"
+        # the subject of the trigger's clause; the subject of another clause of the sentence
+        # only when nobody is (parses of comma-less text cut clauses wrongly)
+        if _near(gov, trig):
+            return "agent"
+        if gov.dep_ in ("advcl", "relcl") or any(c.dep_ == "mark" for c in gov.children):
+            return None  # "... so that the extremists can withdraw", "where Turkish forces advance"
+        return "subject"
     if dep == "pobj" and gov.lower_ == "by":
         near = gov.head
+        if near.dep_ == "acl" and near.lemma_.lower() in roles.control_verbs:
+            return "other"  # "a village controlled by the IS group": who holds the place
+        if near.dep_ == "acl" and near.head != trig and trig in near.ancestors:
+            return None  # "regained the town, seized by IS": who took the town before
         return (
             "agent"
-            if near is trig or near in trig.ancestors or trig in near.ancestors or near.pos_ == "NOUN"
+            if near == trig or near in trig.ancestors or trig in near.ancestors or near.pos_ == "NOUN"
             else None
         )
     if dep == "agent":
         return "agent"
-    if dep in ("poss", "compound", "amod", "nmod") and (
-        gov is trig or gov.head is trig or trig in gov.subtree and gov.pos_ == "NOUN"
-    ):
+    if dep in ("poss", "compound", "amod", "nmod") and (gov == trig or gov.head == trig):
         return "agent"  # "regime barrel bombs", "coalition air strikes", "Russia's raids"
+    if dep in ("poss", "compound", "amod", "nmod") and trig in gov.subtree and gov.pos_ == "NOUN":
+        # "the regime's campaign of air strikes"; but "killed 18 ISIL commanders in air
+        # raids": the commanders are hit, whatever the parse hangs on them
+        if depth < 3 and token_role(gov, trig, roles, depth + 1) == "patient":
+            return "patient"
+        return "agent"
     if dep in ("nsubjpass", "dobj"):
         return "patient"
     if dep == "pobj" and gov.lower_ in ("on", "against", "at", "targeting", "with"):
         return "patient"
     if dep == "pobj" and gov.lower_ == "between":
         return "agent"
+    if dep in ("poss", "compound", "amod", "nmod") and gov.pos_ in ("NOUN", "PROPN") and depth < 3:
+        # "struck the Syrian army positions": the army is hit as its positions are; "the
+        # government assault was accompanied by air raids": the government is supported
+        up = token_role(gov, trig, roles, depth + 1)
+        return up if up in ("agent", "patient", "ally") else None
+    return None
+
+
+def _ally(head: Any, dep: str, gov: Any, trig: Any, roles: RoleWords, depth: int) -> str | None:
+    """ "ally" when the actor at ``head`` is named as a supporter of the event's perpetrator;
+    "patient" or "unclear" for an ally preposition that joins it to the target ("destroyed
+    a vehicle along with the terrorists inside it") or to nobody in particular; else None."""
+    if dep == "pobj" and gov.pos_ == "ADP":
+        prep = gov
+        if prep.head.lemma_.lower() in roles.support_nouns:
+            return "ally"  # "with the support of X", "in coordination with X", "help from X"
+        if prep.lower_ == "by" and prep.head.lemma_.lower() in roles.support_verbs and prep.head != trig:
+            return "ally"  # "forces backed by Russian jets"
+        doc = head.doc
+        for size in (1, 2, 3, 4):
+            if prep.i - size + 1 < 0:
+                break
+            if tuple(t.lower_ for t in doc[prep.i - size + 1 : prep.i + 1]) not in roles.ally_prepositions:
+                continue
+            # "alongside X", "along with X", "together with X": X shares the role of what the
+            # phrase hangs on - the perpetrator's side, unless that is the target
+            host = doc[prep.i - size + 1].head if size > 1 else prep.head
+            if host.pos_ in ("NOUN", "PROPN", "PRON") and depth < 3:
+                up = token_role(host, trig, roles, depth + 1)
+                return "patient" if up == "patient" else "ally"
+            if any(c.dep_ == "dobj" and c.i < prep.i for c in host.children):
+                return "unclear"  # "V the vehicle along with X": X may be hit, or hit
+            return "ally"
+    if dep in ("poss", "compound", "amod", "nmod") and gov.lemma_.lower() in roles.support_nouns:
+        return "ally"  # "with US support", "Iran's backing"
+    if dep == "nsubj" and gov.lemma_.lower() in roles.support_verbs and gov != trig and gov.pos_ == "VERB":
+        return "ally"  # "Russian jets supported the army's offensive"
     return None
 
 
@@ -675,9 +1094,9 @@ def _modality(sent: Any, trig: Any) -> str:
     for t in tokens[:4]:
         if any(c.dep_ == "aux" and c.lower_ in ("will", "shall", "'ll") for c in t.children):
             return "planned"
-        if t.lemma_.lower() in PLANNED_CUES and t is not trig and t.pos_ in ("VERB", "AUX", "NOUN"):
+        if t.lemma_.lower() in PLANNED_CUES and t != trig and t.pos_ in ("VERB", "AUX", "NOUN"):
             return "planned"
-        if t is not trig and any(c.dep_ == "nsubj" and c.lemma_.lower() in PLANNED_CUES for c in t.children):
+        if t != trig and any(c.dep_ == "nsubj" and c.lemma_.lower() in PLANNED_CUES for c in t.children):
             return "planned"  # "our goal is to eliminate ...", "the aim is to retake ..."
         if any(c.dep_ == "aux" and c.lower_ in ("would", "could", "might", "may") for c in t.children):
             return "hypothetical"

@@ -179,9 +179,9 @@ class FigureFinder:
                     break
                 j += 1
             words = [t.text for t in doc[i:j]]
-            value = parse_number_tokens(words, self.lex)
-            if value is not None and self._is_quantity(doc, i, j, value):
-                fig = self._figure(doc, text, i, j, value, approximate=False)
+            number = parse_number_tokens(words, self.lex)
+            if number is not None and self._is_quantity(doc, i, j, number):
+                fig = self._figure(doc, text, i, j, number, approximate=False)
                 if fig:
                     out.append(fig)
             i = j
