@@ -490,6 +490,62 @@ def test_event_sentence_with_a_heading_glued_to_it(nlp):
     assert ev.modality == "reported" and ev.attributed_to.name == "the Russian side"
 
 
+def test_denied_event_is_attributed_to_who_says_it_and_points_to_its_claim(nlp):
+    """A claim others refute: the event is `denied`, `attributed_to` is who reported it (the
+    Russian side), not who denied it (the YPG); `claim` leads to the stances that say so."""
+    from sitrep.summary import summarize
+
+    text = (
+        "There have been reports from the Russian side: “The YPG made a deal with ISIS to leave Manbij.” "
+        "The YPG denied the Russian assertion: “There is no deal with ISIS.”"
+    )
+    a = parsed(
+        nlp,
+        text,
+        {
+            "state-ru": ("Russia", "External/Other Forces", ["Russian side"]),
+            "ypg": ("YPG", "Identity Militias", ["YPG"]),
+            "islamic-state": ("Islamic State", "Rebel Groups", ["ISIS"]),
+        },
+    )
+    deal = _event(
+        text,
+        "There have been reports from the Russian side: “The YPG made a deal with ISIS to leave Manbij.”",
+    )
+    a.events = [deal]
+    ClaimsStage()(a)
+    assert deal.modality == "denied" and deal.attributed_to.name == "Russia"
+    claim = next(c for c in a.claims if c.id == deal.claim)
+    assert claim.claimant.name == "Russia"
+    assert [s.by.name for s in claim.stances if s.stance == "refutes"] == ["YPG"]
+    record = a.to_dict()
+    record["events"][0].update(event_type="Strategic developments", sub_event_type="Agreement")
+    assert "denied (reported by Russia; refuted by YPG)" in summarize(record)
+
+
+def test_planned_event_in_a_statement_keeps_its_modality_and_gets_its_speaker(nlp):
+    text = "The SDF denied the report: “There is no deal with ISIS. Our goal is to liberate Raqqa.”"
+    a = parsed(nlp, text, {"sdf": ("Syrian Democratic Forces", "Rebel Groups", ["SDF"])})
+    goal = _event(text, "Our goal is to liberate Raqqa.", modality="planned")
+    a.events = [goal]
+    ClaimsStage()(a)
+    assert goal.modality == "planned"
+    assert goal.attributed_to is not None and goal.attributed_to.name == "Syrian Democratic Forces"
+    assert goal.claim is not None
+
+
+def test_statements_are_read_once_for_both_stages(nlp):
+    """The events stage and the claims stage read the same statements (one pass over the parse)."""
+    from sitrep.attribution import article_statements
+
+    text = "The ministry said its jets had bombed the market."
+    a = parsed(nlp, text)
+    first = article_statements(a)
+    assert first and article_statements(a)[0] is first[0]
+    a._doc = nlp(text)  # another parse: read again
+    assert article_statements(a)[0] is not first[0]
+
+
 def test_figure_fields():
     def f(unit, what):
         return figure_field(Figure(1, None, unit, what, Span("", 0, 0)))
@@ -555,6 +611,13 @@ def test_seed_claims(shared, seed_text):
         ("UN" in json.dumps(c["claimant"]) or "United Nations" in json.dumps(c["claimant"]))
         and "40" in c["text"]
         for c in claims
+    )
+    deal = next(e for e in record["events"] if "US allies had made an agreement" in e["evidence"]["text"])
+    assert deal["modality"] == "denied" and deal["attributed_to"]["name"] == "Russia"
+    assert "Russia" not in json.dumps([deal["actor1"], deal["actor2"]])
+    told_in = next(c for c in claims if c["id"] == deal["claim"])
+    assert any(
+        s["by"]["name"] == "Syrian Democratic Forces" for s in told_in["stances"] if s["stance"] == "refutes"
     )
     for f in record["figures"]:
         if f["value"] == 40000:

@@ -349,6 +349,10 @@ def _adjacent_quotes(d: _Doc, clause: Span2, region: Span2) -> list[Span2]:
         and (q[0] <= region[0] + 1 or not text[region[0] : q[0]].strip(" " + QUOTE_MARKS))
     ]
     after = [q for q in d.quotes if q[0] >= clause[1] and _GAP_AFTER.match(text[clause[1] : q[0]])]
+    if after and before and text[max(before)[0] : max(before)[1]].rstrip().endswith((".", "!", "?")):
+        # “... Manbij.” The YPG denied the report: “...”: the first quote closed a sentence
+        # of its own (someone else's statement); this cue's words are the quote after it
+        before = []
     out = []
     if before:
         out.append(max(before))

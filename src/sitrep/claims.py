@@ -438,23 +438,28 @@ def _party(ref: ActorRef | None, event: Event) -> bool:
 
 
 def attribute_events(article: Article, statements: list[Statement], cues: Cues) -> None:
-    """reported / claimed / denied, with who says so, for events told inside a statement."""
+    """reported / claimed / denied, with who says so, for events told inside a statement.
+    ``attributed_to`` is who says it (not who denies it: the claim's stances say that, and
+    ``event.claim`` points to the claim); planned and hypothetical events keep their
+    modality and get who says so."""
     by_statement = {id(st): c for st, c in zip(statements, article.claims, strict=True)}
     for event in article.events:
-        if event.modality != "asserted":
-            continue
         ev = event.evidence
         st = _containing(statements, ev.start, ev.end) or _mostly_inside(statements, ev.start, ev.end)
         if st is None:
             continue
         claim = by_statement[id(st)]
+        event.claim = claim.id
+        if event.attributed_to is None:
+            event.attributed_to = claim.claimant
+        if event.modality != "asserted":
+            continue
         if claim.status == "denied" or (claim.kind == "denial" and _denied_part(article.text, st, ev, cues)):
             event.modality = "denied"
         elif st.cue_class == "claim" or _party(claim.claimant, event):
             event.modality = "claimed"
         else:
             event.modality = "reported"
-        event.attributed_to = claim.claimant
 
 
 def _denied_part(text: str, st: Statement, ev: Span, cues: Cues) -> bool:

@@ -300,6 +300,7 @@ class Event:
     displaced: int | None = None
     modality: str = "asserted"
     attributed_to: ActorRef | None = None
+    claim: str | None = None  # id of the claim that tells this event ("c3"): its stances say who denies it
     confidence: float = 0.5
     mentions: list[Span] = field(default_factory=list)  # every sentence that reports this event
     background: bool = False  # an earlier event the article recalls ("in 2014")
@@ -330,6 +331,7 @@ class Event:
             displaced=d.get("displaced"),
             modality=d.get("modality", "asserted"),
             attributed_to=ActorRef.from_dict(d.get("attributed_to")),
+            claim=d.get("claim"),
             confidence=d.get("confidence", 0.5),
             mentions=[Span.from_dict(m) for m in d.get("mentions") or []],  # type: ignore[misc]
             background=bool(d.get("background", False)),

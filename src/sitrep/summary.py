@@ -31,6 +31,25 @@ def _quote(text: str, width: int = 96) -> str:
     return textwrap.shorten(f"“{text}”", width=width, placeholder="…”")
 
 
+def _modality(e: dict[str, Any], claims: dict[Any, dict[str, Any]]) -> str:
+    """ "planned", "claimed by IS", "denied (reported by Russia; refuted by SDF, the article)":
+    who says it is ``attributed_to``; who denies it, the stances of its claim."""
+    modality = e.get("modality") or "asserted"
+    who = _actor(e.get("attributed_to")) if e.get("attributed_to") else None
+    claim = claims.get(e.get("claim")) or {}
+    if modality == "denied" and claim.get("kind") != "denial":
+        deniers = [_actor(s.get("by")) for s in claim.get("stances") or [] if s.get("stance") == "refutes"]
+        said = f"reported by {who}" if who else "reported"
+        return f"denied ({said}; refuted by {', '.join(deniers)})" if deniers else f"denied ({said})"
+    if who is None:
+        return modality
+    if modality in ("planned", "hypothetical"):
+        return f"{modality}, according to {who}"
+    if modality == "asserted":
+        return f"according to {who}"
+    return f"{modality} by {who}"
+
+
 def summarize(record: dict[str, Any]) -> str:
     lines = [record.get("title") or "(no title)"]
     meta = [f"published {record.get('published') or '?'}"]
@@ -65,6 +84,7 @@ def summarize(record: dict[str, Any]) -> str:
             items.append(a.get("name", "?") + kind + (f" ({', '.join(names)})" if names else ""))
         lines.append(f"Actors ({len(actors)}): " + "; ".join(items))
     events = record.get("events") or []
+    claims_by_id = {c.get("id"): c for c in record.get("claims") or []}
     if events:
         lines.append(f"Events ({len(events)}):")
         for e in events:
@@ -80,11 +100,8 @@ def summarize(record: dict[str, Any]) -> str:
             for k in ("injured", "displaced"):
                 if e.get(k):
                     extra.append(f"{k} {e[k]}")
-            if e.get("modality") and e["modality"] != "asserted":
-                extra.append(
-                    e["modality"]
-                    + (f" by {_actor(e.get('attributed_to'))}" if e.get("attributed_to") else "")
-                )
+            if e.get("modality") and e["modality"] != "asserted" or e.get("attributed_to"):
+                extra.append(_modality(e, claims_by_id))
             if extra:
                 lines.append("      " + "; ".join(extra))
             lines.append("      " + _quote((e.get("evidence") or {}).get("text", "")))
