@@ -39,11 +39,28 @@ def test_european_thousands_separator(stages) -> None:
 
 
 def test_vague_quantities_are_lower_bounds(stages) -> None:
+    """ "hundreds" is at least 200: the value is the documented lower bound, the qualifier
+    says so, and the words stay as written."""
     f = one(stages, "In recent weeks, the SDF has conquered hundreds of square kilometers around Raqqa.")
-    assert (f.value, f.unit, f.approximate) == (200, "square kilometers", True)
+    assert (f.value, f.qualifier, f.unit, f.approximate) == (200, "at least", "km2", True)
+    assert f.text == "hundreds of square kilometers"
     assert f.what == "conquered"
     f = one(stages, "Dozens of civilians fled the town.")
-    assert (f.value, f.unit, f.approximate) == (24, "civilians", True)
+    assert (f.value, f.qualifier, f.unit, f.approximate) == (24, "at least", "civilians", True)
+    f = one(stages, "More than a dozen soldiers were wounded near Hama.")
+    assert (f.value, f.qualifier, f.approximate) == (12, "more than", True)  # the article's own qualifier
+
+
+def test_areas_are_in_km2(stages) -> None:
+    assert one(stages, "The army retook 120 square kilometres of farmland.").unit == "km2"
+    assert one(stages, "Rebels hold about 40 square km east of the city.").unit == "km2"
+    assert one(stages, "The fire burned 300 square miles of forest.").unit == "square miles"
+
+
+def test_counts_of_reasons_are_no_figures(stages) -> None:
+    assert figures(stages, "Experts claim that there are two reasons for this act of Russia.") == []
+    assert figures(stages, "The envoy proposed three options and four steps to end the siege.") == []
+    assert [f.value for f in figures(stages, "Two soldiers and three reasons were cited.")] == [2]
 
 
 @pytest.mark.parametrize(
@@ -127,3 +144,12 @@ def test_numbers_file_is_checked(tmp_path) -> None:
 
 def test_stage_without_doc() -> None:
     assert FiguresStage()(Article("12 people")).figures == []
+
+
+def test_summary_shows_a_vague_quantity_as_written(stages) -> None:
+    from sitrep.summary import summarize
+
+    a = Article("In recent weeks, the SDF has conquered hundreds of square kilometers around Raqqa.")
+    for s in stages:
+        a = s(a)
+    assert "hundreds of square kilometers (at least 200 km2) conquered" in summarize(a.to_dict())

@@ -4,7 +4,8 @@
 is a thousands separator, as written in much of Europe), qualifier "more than", unit
 "children", what "at risk of death". Number words ("twenty-one", "two hundred"), scales
 ("2.5 million") and vague quantities ("dozens", "hundreds of square kilometers": the
-lower bound, marked approximate) are read from ``data/numbers.yaml``. Numbers that are
+lower bound, marked approximate, qualifier "at least") are read from ``data/numbers.yaml``;
+areas are in km2 however written. Counts of reasons, ways or options are no figures. Numbers that are
 part of a date expression, years, times, ordinals and identifiers ("Resolution 2254")
 are not figures.
 """
@@ -28,6 +29,7 @@ MEASURES = {
     "kilometer", "kilometre", "km", "mile", "meter", "metre", "hectare", "acre", "foot", "feet",
     "kilometers", "kilometres", "miles", "meters", "metres", "hectares", "acres", "kms", "km2",
 }  # fmt: skip
+SQUARE_KM = {"kilometer", "kilometre", "kilometers", "kilometres", "km", "kms"}
 CURRENCY_SIGNS = {"$": "USD", "€": "EUR", "£": "GBP", "us$": "USD"}
 CURRENCY_WORDS = {
     "dollar": "USD",
@@ -52,6 +54,7 @@ class NumberLexicon:
     scales: dict[str, int]
     vague: dict[tuple[str, ...], int]
     qualifiers: dict[tuple[str, ...], str]
+    not_counted: frozenset[str] = frozenset()
 
 
 def load_numbers(path: str = NUMBERS_FILE) -> NumberLexicon:
@@ -60,11 +63,15 @@ def load_numbers(path: str = NUMBERS_FILE) -> NumberLexicon:
     for key in ("words", "scales", "vague", "qualifiers"):
         if not isinstance(d.get(key), dict):
             raise ValueError(f"{path}: '{key}' must be a mapping")
+    not_counted = d.get("not_counted") or []
+    if not isinstance(not_counted, list) or not all(isinstance(w, str) for w in not_counted):
+        raise ValueError(f"{path}: 'not_counted' must be a list of words")
     return NumberLexicon(
         {str(k).lower(): int(v) for k, v in d["words"].items()},
         {str(k).lower(): int(v) for k, v in d["scales"].items()},
         {tuple(str(k).lower().split()): int(v) for k, v in d["vague"].items()},
         {tuple(str(k).lower().split()): str(v) for k, v in d["qualifiers"].items()},
+        frozenset(w.lower() for w in not_counted),
     )
 
 
@@ -238,6 +245,14 @@ class FigureFinder:
                 qualifier, q_start = lex.qualifiers[key], i - size
                 break
         unit, unit_tok = self._unit(doc, i, j)
+        if (
+            unit_tok is not None
+            and unit_tok.lemma_.lower() in lex.not_counted
+            and not any(c.dep_ == "compound" for c in unit_tok.children)  # "two transit points" count places
+        ):
+            return None  # "two reasons", "three options": not a quantity of the conflict
+        if approximate and qualifier is None:
+            qualifier = "at least"  # the value of "hundreds" is the least it can mean
         if unit is None and i > 0 and doc[i - 1].text.lower() in CURRENCY_SIGNS:
             unit, q_start = CURRENCY_SIGNS[doc[i - 1].text.lower()], min(q_start, i - 1)
         sent = doc[i].sent
@@ -298,8 +313,12 @@ class FigureFinder:
             return CURRENCY_WORDS[low], head
         if low in MEASURES:
             prev = doc[head.i - 1]
+            if prev.lower_ in ("square", "sq") and low in SQUARE_KM:
+                return "km2", head  # one unit for areas however written
             if prev.lower_ in ("square", "cubic", "sq"):
                 return f"{prev.text} {head.text}", head
+            if low == "km2":
+                return "km2", head
         return head.text, head
 
     def _what(self, doc: Any, tok: Any, sent: Any) -> str | None:

@@ -110,10 +110,10 @@ def summarize(record: dict[str, Any]) -> str:
         lines.append(f"Figures ({len(figures)}):")
         for f in figures:
             src = f" (source: {_actor(f.get('source'))})" if f.get("source") else ""
-            lines.append(
-                f"  - {f.get('qualifier') + ' ' if f.get('qualifier') else ''}{f.get('value')} {f.get('unit') or ''}"
-                f"{' ' + f['what'] if f.get('what') else ''}{src}"
-            )
+            amount = f"{f.get('qualifier') + ' ' if f.get('qualifier') else ''}{f.get('value')} {f.get('unit') or ''}"
+            if f.get("approximate") and f.get("text"):
+                amount = f"{' '.join(f['text'].split())} ({amount.strip()})"  # "hundreds (at least 200)"
+            lines.append(f"  - {amount.strip()}{' ' + f['what'] if f.get('what') else ''}{src}")
     claims = record.get("claims") or []
     if claims:
         lines.append(f"Claims ({len(claims)}):")
