@@ -471,6 +471,28 @@ def test_an_ally_is_no_target_but_the_opponent_is_kept(run: Run) -> None:
     assert _names(e) == ("Turkey", "People's Protection Units (YPG)")
 
 
+def test_air_strikes_that_support_someone(run: Run) -> None:
+    """When the trigger is the support ("SDF backed by coalition air strikes"), its carrier is
+    actor1 and those it backs are its allies, not its target."""
+    e = head(
+        run(
+            "The Syrian Democratic Forces, an alliance supported by US-led coalition air strikes,"
+            " surrounded Raqqa in early April."
+        )
+    )
+    assert e.sub_event_type == "Air/drone strike"
+    assert _names(e) == ("US-led international coalition", None)
+    e = head(run("The fighters are supported by air raids by the US Airforce near Raqqa."))
+    assert _names(e)[0] == "United States"
+
+
+def test_a_member_from_a_group_acts_for_it(run: Run) -> None:
+    e = head(
+        run("Turkish tanks backed by planes from the US-led coalition launched an offensive near Aleppo.")
+    )
+    assert e.actor1.name == "Turkey" and e.actor2 is None
+
+
 def test_two_sides_of_a_clash_stay_opponents(run: Run) -> None:
     e = head(run("Government forces and Islamic State fighters clashed near Raqqa on Monday."))
     assert {e.actor1.name, e.actor2.name} == {"Syrian government forces", "Islamic State"}

@@ -156,6 +156,7 @@ class RoleWords:
     reciprocal_triggers: frozenset[str]
     ally_prepositions: frozenset[tuple[str, ...]]
     ally_nouns: frozenset[str]
+    member_nouns: frozenset[str]
     objective_nouns: frozenset[str]
     control_verbs: frozenset[str]
     plan_nouns: frozenset[str]
@@ -182,6 +183,7 @@ def load_roles(path: str = ROLES_FILE) -> RoleWords:
         reciprocal_triggers=words["reciprocal_triggers"],
         ally_prepositions=frozenset(tuple(w.split()) for w in words["ally_prepositions"]),
         ally_nouns=words["ally_nouns"],
+        member_nouns=words["member_nouns"],
         objective_nouns=words["objective_nouns"],
         control_verbs=words["control_verbs"],
         plan_nouns=words["plan_nouns"],
@@ -1001,6 +1003,11 @@ def token_role(head: Any, trig: Any, roles: RoleWords, depth: int = 0) -> str | 
             # "the fighters of the so-called Islamic State shoot": the role of "fighters"
             head = gov.head
             dep, gov = head.dep_, head.head
+    elif dep == "pobj" and gov.lower_ == "from" and gov.head.lemma_.lower() in roles.member_nouns:
+        head = gov.head  # "a suicide bomber from the Nusra Front": the role of the bomber
+        dep, gov = head.dep_, head.head
+    if _supported_by_trigger(head, trig, roles):
+        return "ally"
     ally = _ally(head, dep, gov, trig, roles, depth)
     if ally is not None:
         return None if ally == "unclear" else ally
@@ -1057,16 +1064,36 @@ def token_role(head: Any, trig: Any, roles: RoleWords, depth: int = 0) -> str | 
     return None
 
 
+def _supported_by_trigger(head: Any, trig: Any, roles: RoleWords) -> bool:
+    """Whether the trigger is what supports this actor: "Iraqi forces aided by coalition
+    airstrikes", "they are backed by air strikes launched by the coalition" - the air strikes
+    are the event, and those they back fight on the same side as whoever carries them out."""
+    nouns = [head, *(c for c in head.children if c.dep_ == "appos")]  # "the SDF, an alliance supported by"
+    verbs = [
+        c for n in nouns for c in n.children if c.dep_ == "acl" and c.lemma_.lower() in roles.support_verbs
+    ]
+    if head.dep_ == "nsubjpass" and head.head.lemma_.lower() in roles.support_verbs:
+        verbs.append(head.head)
+    for verb in verbs:
+        for c in verb.children:
+            if (c.dep_ == "agent" or c.lower_ == "by") and trig in c.subtree:
+                return True
+    return False
+
+
 def _ally(head: Any, dep: str, gov: Any, trig: Any, roles: RoleWords, depth: int) -> str | None:
     """ "ally" when the actor at ``head`` is named as a supporter of the event's perpetrator;
     "patient" or "unclear" for an ally preposition that joins it to the target ("destroyed
     a vehicle along with the terrorists inside it") or to nobody in particular; else None."""
     if dep == "pobj" and gov.pos_ == "ADP":
         prep = gov
-        if prep.head.lemma_.lower() in roles.support_nouns:
+        if prep.head.lemma_.lower() in roles.support_nouns and prep.head.pos_ == "NOUN":
             return "ally"  # "with the support of X", "in coordination with X", "help from X"
         if prep.lower_ == "by" and prep.head.lemma_.lower() in roles.support_verbs and prep.head != trig:
-            return "ally"  # "forces backed by Russian jets"
+            means = [c for c in prep.head.children if (c.dep_ == "agent" or c.lower_ == "by") and c != prep]
+            if not any(trig in c.subtree for c in means):
+                return "ally"  # "forces backed by Russian jets"
+            # "supported by air raids by the US Airforce": who carries out the raids
         doc = head.doc
         for size in (1, 2, 3, 4):
             if prep.i - size + 1 < 0:
@@ -1082,7 +1109,11 @@ def _ally(head: Any, dep: str, gov: Any, trig: Any, roles: RoleWords, depth: int
             if any(c.dep_ == "dobj" and c.i < prep.i for c in host.children):
                 return "unclear"  # "V the vehicle along with X": X may be hit, or hit
             return "ally"
-    if dep in ("poss", "compound", "amod", "nmod") and gov.lemma_.lower() in roles.support_nouns:
+    if (
+        dep in ("poss", "compound", "amod", "nmod")
+        and gov.lemma_.lower() in roles.support_nouns
+        and gov.pos_ == "NOUN"
+    ):
         return "ally"  # "with US support", "Iran's backing"
     if dep == "nsubj" and gov.lemma_.lower() in roles.support_verbs and gov != trig and gov.pos_ == "VERB":
         return "ally"  # "Russian jets supported the army's offensive"
