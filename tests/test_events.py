@@ -537,11 +537,30 @@ def test_the_speaker_is_not_an_actor(run: Run) -> None:
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        # the speaker of the outer statement is no more an actor than the inner one's
+        "Lavrov said the reports which he did not describe in detail indicate that these radicals already"
+        " have some components of chemical weapons that were either found in Idlib or brought in from abroad.",
+        # "it" is the speaker, but what it does is investigate, not use chemical weapons
+        "The UNs Commission of Inquiry for Syria said it had begun investigating the alleged use of chemical weapons.",
+    ],
+)
+def test_speakers_who_do_not_act(run: Run, text: str) -> None:
+    e = head(run(text))
+    assert e.actor1 is None, e.actor1
+
+
+@pytest.mark.parametrize(
     "text, actor1",
     [
         (
             "The army said it killed 40 militants in an ambush near Idlib on Monday.",
             "Syrian government forces",
+        ),
+        (
+            "Islamic State said that it killed at least 50 opposition fighters in a suicide bombing near Idlib.",
+            "Islamic State",
         ),
         (
             "The Islamic State group said its fighters had ambushed an army convoy near Raqqa.",

@@ -524,19 +524,23 @@ class _Context:
 
     def _actors(self, sent: Any, trig: Any, sub: str) -> tuple[ActorRef | None, ActorRef | None]:
         spans = [a for a in self.actor_spans if sent.start_char <= a.start < sent.end_char]
-        st = self._statement_at(trig.idx)
+        around = self._statements_at(trig.idx)
         forced: list[ActorSpan] = []
-        if st is not None and st.claimant is not None and sub != "Attribution of responsibility":
-            # who speaks is not who acts: the speaker's own name is no argument of what it
-            # says, but the words in the statement that point back to it are ("the army said
-            # it killed", "our goal is to liberate"), and so is the unsaid subject of "IS
-            # vowed to retake the town" or "IS claimed the attack"
-            c0, c1 = st.claimant
-            spans = [a for a in spans if not (c0 <= a.start and a.end <= c1)]
-            speaker = self._speaker(st)
-            if speaker is not None:
-                spans += self._pointers(st, sent, speaker)
-                if self._speaker_acts(st, trig):
+        if around and sub != "Attribution of responsibility":
+            # who speaks is not who acts: the speakers' own names are no argument of what they
+            # say ("Lavrov said the reports indicate that ..."), but the words in the innermost
+            # statement that point back to its speaker are ("the army said it killed", "our
+            # goal is to liberate"), and so is the unsaid subject of "IS vowed to retake the
+            # town" or "IS claimed the attack"
+            for st in around:
+                assert st.claimant is not None
+                c0, c1 = st.claimant
+                spans = [a for a in spans if not (c0 <= a.start and a.end <= c1)]
+            speakers = [(st, sp) for st in around if (sp := self._speaker(st)) is not None]
+            if speakers:
+                inner, speaker = speakers[0]
+                spans += self._pointers(inner, sent, speaker)
+                if speaker.kind not in SOURCE_KINDS and self._speaker_acts(inner, trig):
                     forced.append(speaker)
         if not spans and not forced:
             return None, None
@@ -553,6 +557,8 @@ class _Context:
                 continue
             if a.pointer and role == "agent" and self._copular(a):
                 continue  # "said it was a chemical attack": "it" is the attack, not the speaker
+            if a.pointer and role == "agent" and self._far(a, trig):
+                continue  # "said it had begun investigating the use of chemical weapons"
             if role == "other":
                 continue
             bucket = {"agent": agents, "subject": subjects, "patient": patients, "ally": allies}.get(
@@ -647,16 +653,16 @@ class _Context:
         return ra is not None and rb is not None and ra.i == rb.i
 
     # -- statements: who speaks is not who acts ---------------------------------------------
-    def _statement_at(self, pos: int) -> Statement | None:
-        """The innermost attributed statement whose content holds ``pos``."""
-        best = None
+    def _statements_at(self, pos: int) -> list[Statement]:
+        """The attributed statements whose content holds ``pos``, innermost first."""
+        found = []
         for st in self.statements:
             if st.claimant is None:
                 continue
-            for s0, s1 in st.parts or [st.content]:
-                if s0 <= pos < s1 and (best is None or s1 - s0 < best[0]):
-                    best = (s1 - s0, st)
-        return best[1] if best else None
+            sizes = [s1 - s0 for s0, s1 in st.parts or [st.content] if s0 <= pos < s1]
+            if sizes:
+                found.append((min(sizes), st))
+        return [st for _, st in sorted(found, key=lambda x: x[0])]
 
     def _speaker(self, st: Statement) -> ActorSpan | None:
         """The actor a statement's speaker is, or speaks for."""
@@ -683,6 +689,22 @@ class _Context:
                     out.append(ActorSpan(t.idx, t.idx + len(t), speaker.ref, speaker.kind, pointer=True))
         return out
 
+    def _far(self, a: ActorSpan, trig: Any) -> bool:
+        """A word pointing back to the speaker acts when it is the subject or possessor of
+        the trigger or of the verb governing it ("it killed", "its fighters killed", "it
+        launched air strikes"), or owns an aim ("our goal is to ..."), not from further away
+        ("it had begun investigating the use of chemical weapons")."""
+        span = self.doc.char_span(a.start, a.end, alignment_mode="expand")
+        if span is None or not len(span):
+            return True
+        tok = span[0]
+        if tok.dep_ == "poss" and tok.head.lemma_.lower() in self.stage.roles.plan_nouns:
+            return False
+        up = [tok.i, *(t.i for t in tok.ancestors)]
+        down = [trig.i, *(t.i for t in trig.ancestors)]
+        common = next((i for i in up if i in down), None)
+        return common is None or up.index(common) + down.index(common) > 4
+
     def _copular(self, a: ActorSpan) -> bool:
         span = self.doc.char_span(a.start, a.end, alignment_mode="expand")
         tok = span[0] if span is not None and len(span) else None
@@ -703,7 +725,9 @@ class _Context:
             if trig not in r.subtree:
                 continue
             if r.pos_ in ("VERB", "AUX") and r.tag_ in ("VB", "VBG", "VBN"):
-                if not any(c.dep_ in ("nsubj", "nsubjpass", "expl", "csubj") for c in r.children):
+                # a non-finite clause without a subject of its own; a passive ("was hit by an
+                # air strike") has its unsaid subject elsewhere
+                if not any(c.dep_ in ("nsubj", "nsubjpass", "expl", "csubj", "auxpass") for c in r.children):
                     return True
             if r.pos_ in ("NOUN", "PROPN") and st.cue_lemma in OWN_ACT_CUES and r.dep_ in ("dobj", "pobj"):
                 return True
