@@ -493,6 +493,26 @@ def test_a_member_from_a_group_acts_for_it(run: Run) -> None:
     assert e.actor1.name == "Turkey" and e.actor2 is None
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Terrorist groups affiliated to Jabhat al-Nusra fired two mortar shells on houses in Aleppo.",
+        "The correspondent said that terrorists affiliated with Jabhat al-Nusra fired 8 rocket shells at"
+        " the towns of Nubbul and al-Zahraa causing material damage only.",
+    ],
+)
+def test_a_group_tied_to_another_is_one_party(run: Run, text: str) -> None:
+    """ "terrorists affiliated with al-Nusra": al-Nusra acts, and the terrorists are not its target."""
+    e = head(run(text))
+    assert e.actor1.name == "Jabhat al-Nusra"
+    assert e.actor2 is None or not e.actor2.name.startswith("Unidentified armed group")
+
+
+def test_a_coalition_against_a_group_names_two_parties(run: Run) -> None:
+    e = head(run("War planes from the US-led coalition against ISIS struck militant positions near Raqqa."))
+    assert _names(e) == ("US-led international coalition", "Islamic State")
+
+
 def test_two_sides_of_a_clash_stay_opponents(run: Run) -> None:
     e = head(run("Government forces and Islamic State fighters clashed near Raqqa on Monday."))
     assert {e.actor1.name, e.actor2.name} == {"Syrian government forces", "Islamic State"}

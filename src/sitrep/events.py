@@ -157,6 +157,7 @@ class RoleWords:
     ally_prepositions: frozenset[tuple[str, ...]]
     ally_nouns: frozenset[str]
     member_nouns: frozenset[str]
+    affiliation_words: frozenset[str]
     objective_nouns: frozenset[str]
     control_verbs: frozenset[str]
     plan_nouns: frozenset[str]
@@ -184,6 +185,7 @@ def load_roles(path: str = ROLES_FILE) -> RoleWords:
         ally_prepositions=frozenset(tuple(w.split()) for w in words["ally_prepositions"]),
         ally_nouns=words["ally_nouns"],
         member_nouns=words["member_nouns"],
+        affiliation_words=words["affiliation_words"],
         objective_nouns=words["objective_nouns"],
         control_verbs=words["control_verbs"],
         plan_nouns=words["plan_nouns"],
@@ -611,7 +613,7 @@ class _Context:
             + armed(subjects)
             + [p for p in patients if not p.ref.id]
             if x is not a1
-            and (a1 is None or x.ref.name != a1.ref.name)
+            and (a1 is None or x.ref.name != a1.ref.name and not self._one_phrase(a1, x))
             and (x.ref.name not in ally_names or x in patients)
         ]
         a2 = rest[0] if rest else None
@@ -635,6 +637,40 @@ class _Context:
         return head.dep_ in ("compound", "amod", "poss", "nmod") and (
             head.head.lemma_.lower() in self.stage.roles.ally_nouns
         )
+
+    def _one_phrase(self, a: ActorSpan, b: ActorSpan) -> bool:
+        """Whether one actor lies in the other's noun phrase as a modifier, a member or an
+        affiliation ("terrorist groups affiliated to al-Nusra", "fighters of the Islamic
+        State"): one party, named twice. "The coalition against ISIS" holds two parties."""
+        heads = []
+        for x in (a, b):
+            span = self.doc.char_span(x.start, x.end, alignment_mode="expand")
+            if span is None:
+                return False
+            heads.append(span_head(span))
+        ties = self.stage.roles.affiliation_words
+        for inner, outer in ((heads[0], heads[1]), (heads[1], heads[0])):
+            t = inner
+            for _ in range(6):
+                if t.i == outer.i:
+                    return True
+                if t.dep_ in ("compound", "amod", "nmod", "appos", "poss") or (
+                    t.dep_ == "acl" and t.lemma_.lower() in ties
+                ):
+                    t = t.head
+                elif t.dep_ == "pobj" and (
+                    t.head.lower_ in ("of", "from")
+                    or t.head.lower_ in ("to", "with")
+                    and t.head.head.lemma_.lower() in ties
+                ):
+                    t = t.head.head
+                    if t.lemma_.lower() in ties and any(
+                        c.i == outer.i for c in t.children if c.dep_ == "nsubj"
+                    ):
+                        return True  # "terrorists affiliated with al-Nusra" parsed as a clause
+                else:
+                    break
+        return False
 
     def _conjoined(self, a: ActorSpan, b: ActorSpan) -> bool:
         """Whether two actors are conjuncts of one phrase ("the army and Hezbollah",
@@ -1029,6 +1065,14 @@ def token_role(head: Any, trig: Any, roles: RoleWords, depth: int = 0) -> str | 
             dep, gov = head.dep_, head.head
     elif dep == "pobj" and gov.lower_ == "from" and gov.head.lemma_.lower() in roles.member_nouns:
         head = gov.head  # "a suicide bomber from the Nusra Front": the role of the bomber
+        dep, gov = head.dep_, head.head
+    elif (
+        dep == "pobj" and gov.lower_ in ("to", "with") and gov.head.lemma_.lower() in roles.affiliation_words
+    ):
+        tie = gov.head
+        if tie.dep_ not in ("acl", "amod") or tie.head.pos_ not in ("NOUN", "PROPN"):
+            return None  # "... linked with Daesh": tied to someone, in no role we can read
+        head = tie.head  # "terrorist groups affiliated to al-Nusra fired": the groups' role
         dep, gov = head.dep_, head.head
     if _supported_by_trigger(head, trig, roles):
         return "ally"
