@@ -681,7 +681,7 @@ class _Context:
             if span is None:
                 return None
             t = span_head(span)
-            while t.dep_ in ("conj", "appos") and t.head is not t:
+            while t.dep_ in ("conj", "appos") and t.head.i != t.i:
                 t = t.head
             return t
 
