@@ -89,6 +89,16 @@ class Country:
 
 
 @dataclass
+class NotActors:
+    """Names spaCy calls organisations that are no actor (all lowercase)."""
+
+    words: set[str]  # a single generic word ("State", "Council", "Observatory" on its own)
+    heads: set[str]  # the head of a facility or street ("al-Neel Street", "University Hospital")
+    names: set[str]  # platforms and the like ("YouTube", "Telegram")
+    first_words: set[str]  # page furniture that runs into a name ("Tags Syria Idlib")
+
+
+@dataclass
 class ActorFile:
     """The parsed actor file and country table."""
 
@@ -96,6 +106,7 @@ class ActorFile:
     countries: dict[str, Country]
     generic: dict[str, GenericGroup]
     force_nouns: set[str]
+    not_actors: NotActors = field(default_factory=lambda: NotActors(set(), set(), set(), set()))
 
     def state_id(self, iso2: str) -> str:
         return f"state-{iso2.lower()}"
@@ -169,7 +180,13 @@ def load_actor_file(path: str = ACTORS_FILE, countries_path: str = COUNTRIES_FIL
             key, g.get("type"), [str(w) for w in g.get("words") or []], g.get("name"), g.get("id")
         )
     force = {str(w).lower() for w in data.get("force_nouns") or []}
-    return ActorFile(entries, countries, generic, force)
+    na = data.get("not_actors") or {}
+    if not isinstance(na, dict) or set(na) - {"words", "heads", "names", "first_words"}:
+        raise ActorFileError(f"{path}: not_actors: only words, heads, names and first_words")
+    not_actors = NotActors(
+        *({str(w).lower() for w in na.get(k) or []} for k in ("words", "heads", "names", "first_words"))
+    )
+    return ActorFile(entries, countries, generic, force, not_actors)
 
 
 @functools.cache
@@ -249,9 +266,11 @@ class ActorIndex:
         self.aliases[low].append((alias, key, priority))
 
     # -- finding --------------------------------------------------------------------------
-    def find(self, doc: Any) -> tuple[list[Found], Counter[str]]:
+    def find(self, doc: Any) -> tuple[list[Found], Counter[str], set[int], set[int]]:
         """Actor mentions in ``doc`` (longest match wins, then the more specific kind),
-        and how often each country is named (names and demonyms, actors or places)."""
+        how often each country is named (names and demonyms, actors or places), and the
+        tokens of every known name and of every organisation's name, kept as an actor or
+        not ("UN" in "UN-led" is no actor, nor an unknown organisation)."""
         found: list[Found] = []
         for match_id, s, e in self.matcher(doc):
             low = self.keys[match_id]
@@ -261,6 +280,8 @@ class ActorIndex:
                     found.append(Found(s, e, key, key[1] if key[0] in ("country", "demonym") else None, prio))
                     break
         votes: Counter[str] = Counter(f.key[1] for f in found if f.key[0] in ("country", "demonym"))
+        known = {i for f in found for i in range(f.start, f.end)}
+        organisations = {i for f in found if f.key[0] == "entry" for i in range(f.start, f.end)}
         found = self._forces(doc, found)
         found.sort(key=lambda f: (-(f.end - f.start), -f.priority, f.start))
         taken = [False] * len(doc)
@@ -273,7 +294,37 @@ class ActorIndex:
             kept.append(f)
         kept = [f for f in kept if self._keep(doc, f)]
         kept.sort(key=lambda f: f.start)
-        return kept, votes
+        return kept, votes, known, organisations
+
+    def resolve(self, name: str, country: str | None = None, *, whole: bool = False) -> ActorRef | None:
+        """The canonical actor a name stands for: the longest known name in it (with
+        ``whole``, a known name that is all of it, determiners aside)."""
+        doc = self.nlp.make_doc(name.strip())
+        words = [i for i, t in enumerate(doc) if t.lower_ not in ("the", "a", "an")]
+        best = None
+        for match_id, s, e in self.matcher(doc):
+            if whole and not (words and s <= words[0] and e > words[-1]):
+                continue
+            low = self.keys[match_id]
+            for alias, key, prio in self.aliases.get(low, []):
+                if _case_ok(alias, doc[s:e].text) and (best is None or (e - s, prio) > best[0]):
+                    best = ((e - s, prio), key)
+        if best is None:
+            return None
+        kind, target = best[1]
+        if kind == "entry":
+            ent = self.data.entries[target]
+            return ActorRef(ent.id, ent.name, ent.type)
+        if kind in ("country", "demonym"):
+            ent = self.data.entries[self.data.state_id(target)]
+            return ActorRef(ent.id, ent.name, ent.type)
+        return generic_actor(self.data, target, country, country)
+
+    def country_stem(self, word: str) -> str | None:
+        """The country of a possessive written without its apostrophe ("Syrias", "Iraqs")."""
+        if len(word) > 3 and word.endswith("s") and word[:1].isupper():
+            return self.country_words.get(word[:-1].lower())
+        return None
 
     def _forces(self, doc: Any, found: list[Found]) -> list[Found]:
         """Demonyms / country names followed by a force noun become state mentions
@@ -420,6 +471,7 @@ class ActorsStage:
         from .language import load_nlp
 
         self.index = ActorIndex(load_nlp(), data)
+        self._gazetteer: Any = None  # opened on first need; False when there is none
 
     def __call__(self, article: Article) -> Article:
         doc = article._doc
@@ -429,7 +481,7 @@ class ActorsStage:
         return article
 
     def actors(self, article: Article, doc: Any) -> list[Actor]:
-        found, named = self.index.find(doc)
+        found, named, known, organisations = self.index.find(doc)
         data = self.index.data
         home = country_of_article(article, named)
         by_key: dict[str, Actor] = {}
@@ -442,11 +494,10 @@ class ActorsStage:
                 order.append(key)
             by_key[key].mentions.append(Mention(article.text[start:end], start, end))
 
-        covered: set[int] = set()
+        covered = {i for f in found for i in range(f.start, f.end)}
         for f in found:
             span = doc[f.start : f.end]
             s, e = span.start_char, span.end_char
-            covered.update(range(f.start, f.end))
             kind, target = f.key
             if kind == "entry":
                 ent = data.entries[target]
@@ -465,18 +516,119 @@ class ActorsStage:
                     continue
                 add(ref.id, ref.name, ref.type, s, e, country=iso2)
         for ent in doc.ents:
+            toks = range(ent.start, ent.end)
             if (
                 ent.label_ != "ORG"
                 or "\n" in ent.text
-                or any(i in covered for i in range(ent.start, ent.end))
+                or any(i in covered or i in organisations for i in toks)
+                or all(i in known for i in toks)
             ):
-                continue
+                continue  # a known name, kept above or no actor where it stands ("UN-led", "in Syria")
             if any(p.start is not None and p.start <= ent.start_char < (p.end or 0) for p in article.places):
                 continue  # a place spaCy took for an organisation
-            name = _clean_org(ent.text)
-            if name:
-                add(None, name, None, ent.start_char, ent.end_char)
+            if used_as_modifier(article.text, ent.start_char, ent.end_char):
+                continue
+            what = self._organisation(ent, home, by_key, order)
+            if what is None:
+                continue
+            if what.id is None:
+                add(None, what.name, None, ent.start_char, ent.end_char)
+            elif what.id in by_key:
+                add(what.id, what.name, what.type, ent.start_char, ent.end_char)
+            else:
+                e = data.entries.get(what.id)
+                typ = what.type
+                if e is not None and e.kind == "state":
+                    typ = "State Forces" if (home is None or e.country == home) else "External/Other Forces"
+                add(
+                    what.id,
+                    what.name,
+                    typ,
+                    ent.start_char,
+                    ent.end_char,
+                    country=e.country if e else None,
+                    part_of=e.part_of if e else None,
+                )
         return [by_key[k] for k in order]
+
+    def _organisation(
+        self, ent: Any, home: str | None, by_key: dict[str, Actor], order: list[str]
+    ) -> ActorRef | None:
+        """What an organisation spaCy found and the actor file does not name is: a known
+        actor written with a possessive whose apostrophe was lost ("Al-Qaedas", "Russias
+        Defense Ministry"), a short reference to an actor the article named in full ("the
+        Observatory"), nothing (a place, a street, a single generic word, a platform, page
+        furniture), or an actor of its own, kept under its name without id."""
+        index, na = self.index, self.index.data.not_actors
+        name = _clean_org(ent.text)
+        if name is None:
+            return None
+        words = name.split()
+        iso2 = index.country_stem(words[0])
+        if iso2 is not None:  # "Syrias Muslim Brotherhood", "Russias Aerospace Forces", "Syrias"
+            words = words[1:]
+            if not words:
+                return None
+            if words[-1].lower() in index.force_single:
+                ent_ = index.data.entries[index.data.state_id(iso2)]
+                return ActorRef(ent_.id, ent_.name, ent_.type)
+            name = " ".join(words)
+        low = [w.lower() for w in words]
+        if low[0] in na.first_words or name.lower() in na.names or any(w in na.names for w in low):
+            return None
+        if len(words) == 1 and low[0] in na.words:
+            return None
+        root = ent.root.lower_ if iso2 is None else low[-1]
+        if root in na.heads or low[-1] in na.heads:
+            return None
+        bare = name[:-1] if words[-1].endswith("s") and len(words[-1]) > 3 else None  # "Observatorys"
+        for form in (name, bare):
+            if form is None:
+                continue
+            ref = index.resolve(form, home, whole=True)
+            if ref is not None and ref.id is not None:
+                return ref
+            same = self._named_in_full(form, by_key, order)
+            if same is not None:
+                return same
+        for form in (name, bare):
+            if form and self._is_place(form, home):
+                return None
+        return ActorRef(None, name, None)
+
+    def _named_in_full(self, name: str, by_key: dict[str, Actor], order: list[str]) -> ActorRef | None:
+        """The one actor of the article whose full name holds every word of ``name``."""
+        words = {w.lower() for w in name.split()}
+        hits = []
+        for key in order:
+            a = by_key[key]
+            if a.id is None:
+                continue
+            entry = self.index.data.entries.get(a.id)
+            names = [a.name, *(entry.aliases if entry else [])]
+            if any(
+                words <= {w.lower() for w in n.replace("(", " ").replace(")", " ").split()} for n in names
+            ):
+                hits.append(ActorRef(a.id, a.name, a.type))
+        return hits[0] if len(hits) == 1 else None
+
+    def _is_place(self, name: str, home: str | None) -> bool:
+        """A name the gazetteer knows as a place of the article's country ("Raqa", "Homs"),
+        or as a large place anywhere."""
+        if self._gazetteer is False:
+            return False
+        if self._gazetteer is None:
+            try:
+                from .gazetteer import load
+
+                self._gazetteer = load(build_if_missing=False)
+            except Exception:  # no gazetteer: organisations are kept as they are
+                self._gazetteer = False
+                return False
+        exact = self._gazetteer.lookup(name, transliterate=False)
+        if any(m.entry.population >= 100_000 or m.entry.country == home for m in exact):
+            return True
+        return any(m.entry.country == home for m in self._gazetteer.lookup(name)) if home else False
 
 
 def generic_actor(data: ActorFile, group: str, iso2: str | None, home: str | None = None) -> ActorRef | None:
@@ -524,25 +676,7 @@ def lookup(name: str, country: str | None = None) -> ActorRef | None:
     Generic words need ``country`` ("rebels" in SY -> Syrian rebels)."""
     if not name or not name.strip():
         return None
-    index = _lookup_index()
-    doc = index.nlp.make_doc(name.strip())
-    best = None
-    for match_id, s, e in index.matcher(doc):
-        low = index.keys[match_id]
-        for alias, key, prio in index.aliases.get(low, []):
-            if _case_ok(alias, doc[s:e].text) and (best is None or (e - s, prio) > best[0]):
-                best = ((e - s, prio), key)
-    if best is None:
-        return None
-    kind, target = best[1]
-    data = index.data
-    if kind == "entry":
-        ent = data.entries[target]
-        return ActorRef(ent.id, ent.name, ent.type)
-    if kind in ("country", "demonym"):
-        ent = data.entries[data.state_id(target)]
-        return ActorRef(ent.id, ent.name, ent.type)
-    return generic_actor(data, target, country, country)
+    return _lookup_index().resolve(name, country)
 
 
 # -- actors inside a stretch of text (used by the events and claims stages) ------------------
