@@ -225,6 +225,53 @@ def test_publication_stamp_is_not_the_event_date(run: Run) -> None:
     assert e.date.start == "2017-04-04" and e.date.text
 
 
+@pytest.mark.parametrize(
+    "text, published, start, words",
+    [
+        # a dateline's date dates the report; the sentence's own words date the event
+        (
+            "DAMASCUS, Syria (Jan 5, 2016) – Air strikes killed 12 people in Idlib on Sunday.",
+            "2016-01-05",
+            "2016-01-03",
+            "on Sunday",
+        ),
+        (
+            "DAMASCUS, Syria (Jan 5, 2016) – Air strikes killed 12 people in Idlib yesterday.",
+            "2016-01-05",
+            "2016-01-04",
+            "yesterday",
+        ),
+        # the publication stamp glued after a title and its outlet (FA-KES, aggregators)
+        (
+            "Air raids kill 11 civilians in Idlib Monitor AFP Friday 15 Jul 2016 At least 11 civilians "
+            "were killed in air raids on Idlib yesterday a monitor said.",
+            "2016-07-15",
+            "2016-07-14",
+            "yesterday",
+        ),
+        # ... and without words of its own, the publication day stands in
+        (
+            "Air raids kill 11 civilians in Idlib Monitor AFP Friday 15 Jul 2016 At least 11 civilians were killed.",
+            "2016-07-15",
+            "2016-07-15",
+            "",
+        ),
+        # a full date the sentence leads to is the event's own, even when it is the day of publication
+        (
+            "Air strikes killed 12 people in Idlib on Friday 15 Jul 2016, a monitor said on Saturday.",
+            "2016-07-15",
+            "2016-07-15",
+            "Friday 15 Jul 2016",
+        ),
+    ],
+)
+def test_a_dateline_or_stamp_date_is_not_the_event_date(
+    run: Run, text: str, published: str, start: str, words: str
+) -> None:
+    e = head(run(text, published=published))
+    assert (e.date.start, e.date.text) == (start, words)
+
+
 def test_merged_mention_dates_the_event_only_with_a_short_date(run: Run) -> None:
     # the lead gives no date; a later mention's "on Monday" dates it ...
     a = run("Air strikes killed 12 people in Idlib. The air strikes on Idlib on Monday destroyed a school.")

@@ -33,6 +33,7 @@ import yaml
 from .actors import actor_file, actor_in, generic_actor, span_head
 from .attribution import Statement, article_statements
 from .cues import load_cues
+from .dateline import dateline_at
 from .event_classifier import LABELS, NO_EVENT, EventClassifier, lexicon, load_classifier, text_forms
 from .places import METONYMS, locate
 from .record import SUB_EVENT_TYPES, ActorRef, Article, DateInterval, Event, Fatalities, Figure, Place, Span
@@ -52,6 +53,15 @@ STAMP_PREFIX = re.compile(
     re.IGNORECASE,
 )
 YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
+# ... and the stamp glued into the opening after the title and outlet, as FA-KES and
+# aggregators print it ("Air raids kill 11 civilians Monitor AFP Friday 15 Jul 2016 At least
+# ..."): the publication day in full, within this many characters, standing alone (no
+# preposition or verb of the sentence introduces it)
+OPENING_CHARS = 400
+STAMP_BEFORE = re.compile(
+    r"\b(?:on|since|by|from|until|till|before|after|of|in|to|between|and|or|through|during|dated)\W*$",
+    re.IGNORECASE,
+)
 MERGED_DATE_DAYS = 7  # a merged mention's date replaces the publication-day fallback up to this long
 
 KILL_WORDS = {
@@ -446,9 +456,11 @@ class _Context:
                 self.dates = find_dates(article.text, self.published)
         self.dateline_place = _dateline_place(article)
         # the stamp dates the article, not what it reports: "Wed 05 Apr 2017 Syria attack
-        # symptoms consistent with nerve agent" is about Tuesday's attack
-        stamp = publication_stamp(article.text, self.dates)
-        self.event_dates = [d for d in self.dates if d is not stamp]
+        # symptoms consistent with nerve agent" is about Tuesday's attack; so do a dateline's
+        # date ("DAMASCUS, Syria (Jan 5, 2016) - ... on Sunday") and the stamp glued after a
+        # title ("... Monitor AFP Friday 15 Jul 2016 ... yesterday")
+        stamps = report_dates(article.text, self.dates, self.published)
+        self.event_dates = [d for d in self.dates if not any(d is x for x in stamps)]
         # sentences about the past ("the rebels had used the same weapons in Aleppo last
         # year"): the places they name are not where today's events are
         past = [d.char_start for d in self.dates if d.char_start is not None and self._background(d)]
@@ -999,6 +1011,36 @@ def publication_stamp(text: str, dates: list[DateInterval]) -> DateInterval | No
         if YEAR.search(d.text) and STAMP_PREFIX.match(text[: d.char_start]):
             return d
     return None
+
+
+def report_dates(text: str, dates: list[DateInterval], published: dt.date | None) -> list[DateInterval]:
+    """The date expressions that date the report rather than what it tells: the publication
+    stamp at the top (``publication_stamp``), the date of a dateline opening a paragraph
+    ("DAMASCUS, Syria (Jan 5, 2016) -"), and the publication day printed in full in the
+    opening with no word of the sentence leading to it ("... Monitor AFP Friday 15 Jul 2016
+    At least 11 civilians were killed yesterday")."""
+    out = []
+    stamp = publication_stamp(text, dates)
+    if stamp is not None:
+        out.append(stamp)
+    for d in dates:
+        if d is stamp or d.char_start is None:
+            continue
+        para = text.rfind("\n", 0, d.char_start) + 1
+        line = dateline_at(text, para)
+        if line is not None and line[0] <= d.char_start < line[1]:
+            out.append(d)  # the dateline's date
+            continue
+        if (
+            published is not None
+            and d.char_start < OPENING_CHARS
+            and d.precision == "day"
+            and d.start == published.isoformat()
+            and YEAR.search(d.text)
+            and not STAMP_BEFORE.search(text[max(0, d.char_start - 12) : d.char_start])
+        ):
+            out.append(d)
+    return out
 
 
 def _home_country(article: Article) -> str | None:
