@@ -233,6 +233,53 @@ def test_supported_and_disputed(nlp):
     assert a.claims[0].status == "disputed"
 
 
+@pytest.mark.parametrize(
+    "text, claimed, refuter",
+    [
+        (
+            "The Syrian Observatory for Human Rights said coalition air strikes killed 20 civilians in Raqqa, "
+            "a claim the coalition rejected.",
+            "coalition air strikes killed 20 civilians in Raqqa",
+            "coalition",
+        ),
+        (
+            "Activists reported that Russian jets struck a market in Idlib on Monday, which Russia denied.",
+            "Russian jets struck a market in Idlib on Monday",
+            "russia",
+        ),
+        (  # FA-KES drops the commas
+            "Damascus has accused rebels of stopping people from leaving by shelling the safe corridors "
+            "which rebels have denied.",
+            "rebels of stopping people from leaving by shelling the safe corridors",
+            "rebels",
+        ),
+    ],
+)
+def test_a_relative_clause_refutes_the_claim_it_hangs_on(nlp, text, claimed, refuter):
+    actors = {
+        "coalition": ("International Coalition", "External/Other Forces", ["coalition"]),
+        "russia": ("Russia", "State Forces", ["Russia", "Russian"]),
+        "rebels": ("Rebels", "Rebel Groups", ["rebels"]),
+    }
+    a = ClaimsStage()(parsed(nlp, text, actors))
+    claim = a.claims[0]
+    # what the first party says ends where the answer begins ...
+    assert claim.text == claimed
+    # ... and the party of the relative clause refutes it, under its own name
+    assert [(s.by.id, s.stance) for s in claim.stances] == [(refuter, "refutes")]
+    assert claim.status == "denied"
+    assert {c.claimant.id for c in a.claims if c.kind == "denial"} == {refuter}
+
+
+def test_a_relative_clause_of_the_speaker_answers_nothing(nlp):
+    # "the ministry, which denied ...": the head noun is who speaks, not what is answered
+    text = "Rebels said they shelled the airport. The ministry, which denied that rebels shelled the airport, spoke."
+    a = ClaimsStage()(parsed(nlp, text))
+    denial = next(c for c in a.claims if c.kind == "denial")
+    assert denial.text == "that rebels shelled the airport" or "rebels shelled the airport" in denial.text
+    assert "ministry" in denial.claimant.text.lower()
+
+
 def test_claim_status_rules():
     c = Claim("c1", None, "said", "x", Span("x", 0, 1))
     assert claim_status(c) == "unverified"

@@ -278,6 +278,19 @@ def link_stances(article: Article, statements: list[Statement], cues: Cues) -> N
     for j, (b, st_b) in enumerate(zip(claims, statements, strict=True)):
         if st_b.continued:
             continue
+        if st_b.relative and st_b.target is not None:
+            # "..., a claim the coalition rejected": it answers the statement it hangs on, in
+            # the same sentence
+            answered = [
+                a
+                for a, st_a in zip(claims, statements, strict=True)
+                if a is not b and not st_a.relative and _overlaps(st_a.content, st_b.target)
+                and not _same_party(a.claimant, b.claimant)
+            ]  # fmt: skip
+            if answered:
+                stance = "refutes" if st_b.cue_class == "denial" else "supports"
+                _add_stance(article, answered[-1], stance, b, st_b, cues)
+            continue
         earlier = [
             a
             for a, st_a in zip(claims[:j], statements[:j], strict=True)
@@ -298,11 +311,14 @@ def link_stances(article: Article, statements: list[Statement], cues: Cues) -> N
                     break
         if chosen is None:
             continue
-        a, stance = chosen
-        by = b.claimant or ARTICLE
-        if any(_same_party(s.by, by) and s.stance == stance for s in a.stances):
-            continue
-        a.stances.append(Stance(by, stance, _best_sentence(article.text, st_b.content, a.text, cues)))
+        _add_stance(article, *chosen, b, st_b, cues)
+
+
+def _add_stance(article: Article, a: Claim, stance: str, b: Claim, st_b: Statement, cues: Cues) -> None:
+    by = b.claimant or ARTICLE
+    if any(_same_party(s.by, by) and s.stance == stance for s in a.stances):
+        return
+    a.stances.append(Stance(by, stance, _best_sentence(article.text, st_b.content, a.text, cues)))
 
 
 def _overlaps(a: Span2, b: Span2) -> bool:
