@@ -17,7 +17,7 @@ from sitrep.claims import ClaimsStage, claim_status, figure_field
 from sitrep.cues import load_cues, parse_cues
 from sitrep.errors import ModelError
 from sitrep.language import load_nlp
-from sitrep.record import Actor, ActorRef, Article, Claim, Event, Figure, Mention, Span, Stance
+from sitrep.record import Actor, ActorRef, Article, Claim, Event, Fatalities, Figure, Mention, Span, Stance
 
 
 @pytest.fixture(scope="module")
@@ -351,6 +351,45 @@ def test_events_and_figures_inside_statements(nlp):
         (31, "Syrian Observatory for Human Rights", "fatalities.total"),
     }
     assert claimed.conflicts == [] and planned.conflicts == []
+
+
+def test_a_refuted_toll_is_not_the_asserted_events_toll(nlp):
+    text = (
+        "Coalition air strikes hit Raqqa on Monday. "
+        "Activists said the strikes killed 40 civilians, a claim the coalition rejected."
+    )
+    actors = {"coalition": ("International Coalition", "External/Other Forces", ["Coalition", "coalition"])}
+    a = parsed(nlp, text, actors)
+    first = "Coalition air strikes hit Raqqa on Monday."
+    ev = _event(text, first, fatalities=Fatalities(total=40, civilians=40))
+    ev.mentions = [span_of(text, first), span_of(text, text[len(first) + 1 :])]
+    a.events = [ev]
+    a.figures = [_figure(text, "40 civilians", 40, "civilians", "killed")]
+    ClaimsStage()(a)
+    claim = next(c for c in a.claims if "40 civilians" in c.text and c.kind != "denial")
+    assert claim.status == "denied"
+    # the strikes happened (asserted); the 40 dead are the activists' word, which the coalition rejects
+    assert ev.modality == "asserted"
+    assert ev.fatalities.total is None and ev.fatalities.civilians is None
+    (c,) = ev.conflicts
+    assert (c["field"], c["value"], c["status"], c["claim"]) == (
+        "fatalities.civilians",
+        40,
+        "denied",
+        claim.id,
+    )
+    assert c["source"]["name"] == "Activists"
+    # a toll someone else gives too stands
+    a = parsed(nlp, text + " The Observatory said 40 civilians were killed.", actors)
+    ev = _event(a.text, first, fatalities=Fatalities(total=40, civilians=40))
+    ev.mentions = [span_of(a.text, first), span_of(a.text, a.text[len(first) + 1 :])]
+    a.events = [ev]
+    a.figures = [
+        _figure(a.text, "40 civilians, a claim", 40, "civilians", "killed"),
+        _figure(a.text, "40 civilians were", 40, "civilians", "killed"),
+    ]
+    ClaimsStage()(a)
+    assert ev.fatalities.civilians == 40
 
 
 def test_no_conflict_for_same_value_or_different_counts(nlp):

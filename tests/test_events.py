@@ -180,6 +180,33 @@ def test_one_event_one_record(run: Run) -> None:
     assert strikes[0].fatalities.civilians == 15
 
 
+@pytest.mark.parametrize(
+    "follow",
+    [
+        "The strikes also destroyed most of the aid.",
+        "The explosion destroyed a school.",
+        "The bombing appeared to deal a fatal blow to the ceasefire.",
+        "The dead were mostly women and children massacred in the market.",
+        "Activists said the blast killed five children.",
+    ],
+)
+def test_a_definite_mention_or_its_victims_go_on_with_the_event_before(run: Run, follow: str) -> None:
+    text = "A car bomb exploded in a market in Idlib on Tuesday, killing 12 people. " + follow
+    a = run(text)
+    assert len(a.events) == 1, [(e.sub_event_type, e.evidence.text) for e in a.events]
+    assert len(a.events[0].mentions) == 2 and a.events[0].sub_event_type == "Remote explosive/landmine/IED"
+
+
+def test_a_definite_mention_with_a_new_event_in_its_clause_stays_apart(run: Run) -> None:
+    # "The blast came as rebels shelled Aleppo": the shelling is another event
+    text = (
+        "A car bomb exploded in a market in Idlib on Tuesday, killing 12 people. "
+        "The blast came as rebels shelled Aleppo, killing 3."
+    )
+    subs = sorted(e.sub_event_type for e in run(text).events)
+    assert subs == ["Remote explosive/landmine/IED", "Shelling/artillery/missile attack"]
+
+
 def test_different_dates_stay_apart(run: Run) -> None:
     text = (
         "The offensive on Raqqa had begun last week. "

@@ -154,6 +154,10 @@ BACK_REFERENCES = {
 # "Russia denied the air strikes".
 OWN_ACT_CUES = {"claim", "deny", "admit"}
 DEMONSTRATIVES = {"this", "that", "these", "those", "such"}
+DEFINITE = {"the", "this", "that", "these", "those", "its", "their"}
+# prepositions whose object is another event than the one the sentence goes on about
+LATER_EVENT_PREPS = {"after", "before", "following", "since", "amid", "despite", "like", "unlike", "besides"}
+VIOLENT_TYPES = ("Battles", "Explosions/Remote violence", "Violence against civilians")
 ROLES_FILE = os.path.join(os.path.dirname(__file__), "data", "event_roles.yaml")
 
 
@@ -171,6 +175,8 @@ class RoleWords:
     objective_nouns: frozenset[str]
     control_verbs: frozenset[str]
     plan_nouns: frozenset[str]
+    definite_event_nouns: frozenset[str]
+    victim_nouns: frozenset[str]
 
 
 def load_roles(path: str = ROLES_FILE) -> RoleWords:
@@ -199,6 +205,8 @@ def load_roles(path: str = ROLES_FILE) -> RoleWords:
         objective_nouns=words["objective_nouns"],
         control_verbs=words["control_verbs"],
         plan_nouns=words["plan_nouns"],
+        definite_event_nouns=words["definite_event_nouns"],
+        victim_nouns=words["victim_nouns"],
     )
 
 
@@ -315,6 +323,7 @@ class EventsStage:
         in_title = [e for e in events if e.evidence.end <= title_end]
         events = _merge([e for e in events if e.evidence.end > title_end] + in_title, lead)
         events.sort(key=lambda e: min(m.start for m in e.mentions) if e.mentions else e.evidence.start)
+        events = ctx.fold_references(events, lead)
         _choose_headline(events, article, lead)
         for k, ev in enumerate(events, 1):
             ev.id = f"e{k}"
@@ -439,6 +448,7 @@ class _Context:
         self.statements = article_statements(article, stage.cues)
         self.alliances: set[frozenset[str]] = set()  # actors named on one side of an event
         self.inferred: set[int] = set()  # id() of events whose actor1 the sentence does not name
+        self.references: set[int] = set()  # id() of events told as "the attack", "the dead"
         self.published = _parse(article.published)
         self.dates = article._dates
         if self.published is None:
@@ -469,6 +479,82 @@ class _Context:
         ]
 
     # -- one candidate -> one event -----------------------------------------------------------
+    def fold_references(self, events: list[Event], lead: set[int]) -> list[Event]:
+        """A sentence that goes on about the event before it - "The attack also wounded 30
+        people", "The strikes destroyed most of the aid", "Among the dead were five children"
+        - is one more mention of that event, not an event of its own (whatever type its other
+        words suggest), when place and date fit."""
+        out: list[Event] = []
+        for ev in events:
+            if id(ev) not in self.references or len(ev.mentions) != 1 or ev.background:
+                out.append(ev)
+                continue
+            # the nearest event before it of the same kind ("the explosion" after a suicide
+            # bombing, not after the executions the sentence before mentions), else the
+            # nearest violent one: the nouns name attacks
+            before = [
+                e
+                for e in out
+                if not e.background and e.evidence.start < ev.evidence.start and _places_agree(e, ev)
+                and _same_date(e.date, ev.date)
+            ]  # fmt: skip
+            same = [e for e in before if e.event_type == ev.event_type]
+            violent = [e for e in before if e.event_type in VIOLENT_TYPES]
+            prior: Event | None = (same or violent)[-1] if same or violent else None
+            if prior is None:
+                out.append(ev)
+                continue
+            _fold(prior, ev, lead, day_only=True)
+        return out
+
+    def _refers_back(self, sent: Any, trig: Any) -> bool:
+        """Whether the sentence goes on about an event already told: the subject of its main
+        clause, or of the clause its trigger is in ("Activists said the strikes killed 40"), is
+        a definite event noun ("The attack", "The strikes") or those it hit ("The dead",
+        "Among the victims were ..."), and the trigger lies in that clause ("The strikes came as
+        a car bomb wounded 37 people" tells of a new event)."""
+        clause = next((t for t in (trig, *trig.ancestors) if t.pos_ in ("VERB", "AUX")), None)
+        first = next((t for t in sent if not t.is_punct and not t.is_space), None)
+        if first is not None and first.lower_ == "among" and self._within(trig, sent.root):
+            return True  # "Among the dead were five children"
+        for verb in dict.fromkeys(v for v in (clause, sent.root) if v is not None):
+            if self._definite_subject(verb) and self._within(trig, verb):
+                return True
+        return False
+
+    def _definite_subject(self, verb: Any) -> bool:
+        roles = self.stage.roles
+        for subj in verb.children:
+            if subj.dep_ not in ("nsubj", "nsubjpass", "attr", "expl"):
+                continue
+            if not any(c.dep_ in ("det", "poss") and c.lower_ in DEFINITE for c in subj.children):
+                continue
+            words = {subj.lemma_.lower(), subj.lower_}
+            if words & roles.definite_event_nouns or words & roles.victim_nouns:
+                return True
+        return False
+
+    @staticmethod
+    def _within(trig: Any, verb: Any) -> bool:
+        """Whether the trigger belongs to the clause of ``verb``, not to a clause of its own
+        under it ("... came as a car bomb wounded", "... after an air strike on Monday")."""
+        t = trig
+        while t.i != verb.i:
+            if t.head.i == t.i:
+                return False  # not under ``verb`` at all
+            if t.dep_ in ("advcl", "ccomp", "relcl", "csubj", "parataxis"):
+                return False
+            if t.dep_ == "conj" and any(c.dep_ in ("nsubj", "nsubjpass") for c in t.children):
+                return False  # "... and rebels shelled Aleppo": a clause of its own
+            if t.dep_ == "pobj" and (
+                t.head.lower_ in LATER_EVENT_PREPS
+                or t.head.lower_ == "to"
+                and t.head.head.lower_ == "addition"
+            ):
+                return False  # "The attack comes a day after an air strike", "in addition to separate raids"
+            t = t.head
+        return True
+
     def build(self, c: Candidate) -> Event | None:
         sent = c.sent
         sub = c.sub_type
@@ -513,7 +599,7 @@ class _Context:
         conf = c.probs.get(c.sub_type, 0.5)
         if modality != "asserted":
             conf *= 0.6
-        return Event(
+        ev = Event(
             id="",
             event_type=SUB_EVENT_TYPES[sub],
             sub_event_type=sub,
@@ -532,6 +618,9 @@ class _Context:
             mentions=[Span.of(sent.doc.text, sent.start_char, sent.end_char)],
             background=self._background(date),
         )
+        if self._refers_back(sent, trig):
+            self.references.add(id(ev))
+        return ev
 
     def _group(self, group: str) -> ActorRef | None:
         return generic_actor(self.stage.actor_data, group, self.home, self.home)
@@ -1471,21 +1560,33 @@ def _merge(events: list[Event], lead: set[int]) -> list[Event]:
         if target is None:
             out.append(ev)
             continue
-        target.mentions.extend(ev.mentions)
-        if id(ev) in lead:
-            lead.add(id(target))
-        for attr in ("actor1", "actor2", "location", "origin", "method"):
-            if getattr(target, attr) is None and getattr(ev, attr) is not None:
-                setattr(target, attr, getattr(ev, attr))
-        if target.date is not None and not target.date.text and _dates_an_event(ev.date):
-            # a later mention's own date replaces the publication-day fallback; "since 2014"
-            # or "last month" from a toll's summary says less about when this happened
-            target.date = ev.date
-        # the first report's figures stand (ACLED keeps the most conservative); later
-        # mentions fill what it lacks
-        _add_casualties(target, ev.fatalities, ev.injured, ev.displaced, fill_only=True)
-        target.confidence = round(max(target.confidence, ev.confidence), 3)
+        _fold(target, ev, lead)
     return out
+
+
+def _fold(target: Event, ev: Event, lead: set[int], day_only: bool = False) -> None:
+    """``ev`` is one more mention of ``target``: its evidence, and what ``target`` lacks.
+    With ``day_only`` (a sentence going on about the event: "The massacre came amid ... over
+    the past few days"), only a day of its own dates the event, not a period running on."""
+    target.mentions.extend(ev.mentions)
+    if id(ev) in lead:
+        lead.add(id(target))
+    for attr in ("actor1", "actor2", "location", "origin", "method"):
+        if getattr(target, attr) is None and getattr(ev, attr) is not None:
+            setattr(target, attr, getattr(ev, attr))
+    if (
+        target.date is not None
+        and not target.date.text
+        and _dates_an_event(ev.date)
+        and not (day_only and ev.date is not None and (ev.date.precision != "day" or ev.date.ongoing))
+    ):
+        # a later mention's own date replaces the publication-day fallback; "since 2014"
+        # or "last month" from a toll's summary says less about when this happened
+        target.date = ev.date
+    # the first report's figures stand (ACLED keeps the most conservative); later
+    # mentions fill what it lacks
+    _add_casualties(target, ev.fatalities, ev.injured, ev.displaced, fill_only=True)
+    target.confidence = round(max(target.confidence, ev.confidence), 3)
 
 
 def _choose_headline(events: list[Event], article: Article, lead: set[int]) -> None:
