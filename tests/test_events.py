@@ -207,6 +207,28 @@ def test_a_definite_mention_with_a_new_event_in_its_clause_stays_apart(run: Run)
     assert subs == ["Remote explosive/landmine/IED", "Shelling/artillery/missile attack"]
 
 
+def test_a_relative_clause_with_its_own_trigger_and_date_is_its_own_event(run: Run) -> None:
+    text = (
+        "Rebels shelled the Ramouseh district of Aleppo on Monday, killing five people, and the hospital "
+        "of Idlib, which was hit by an air strike on Tuesday, was evacuated."
+    )
+    a = run(text)
+    by_type = {e.sub_event_type: e for e in a.events}
+    assert set(by_type) == {"Shelling/artillery/missile attack", "Air/drone strike"}
+    shelling, strike = by_type["Shelling/artillery/missile attack"], by_type["Air/drone strike"]
+    assert shelling.headline and shelling.date.text == "on Monday" and shelling.fatalities.total == 5
+    assert strike.date.text == "on Tuesday" and strike.location.name == "Idlib"
+    assert strike.fatalities.total is None
+    assert strike.evidence.text == "Idlib, which was hit by an air strike on Tuesday"
+    # the clause's date is its own, not the sentence's
+    text = "Rebels shelled the Ramouseh district of Aleppo, killing five people in a hospital, which was hit by an air strike on Tuesday."
+    shelling = head(run(text))
+    assert shelling.sub_event_type == "Shelling/artillery/missile attack" and shelling.date.text == ""
+    # a relative clause without a date of its own describes, it reports no event
+    text = "Rebels shelled the Ramouseh district on Monday, killing five people in a hospital of Idlib, which was hit by an air strike."
+    assert [e.sub_event_type for e in run(text).events] == ["Shelling/artillery/missile attack"]
+
+
 def test_different_dates_stay_apart(run: Run) -> None:
     text = (
         "The offensive on Raqqa had begun last week. "

@@ -155,6 +155,7 @@ BACK_REFERENCES = {
 OWN_ACT_CUES = {"claim", "deny", "admit"}
 DEMONSTRATIVES = {"this", "that", "these", "those", "such"}
 DEFINITE = {"the", "this", "that", "these", "those", "its", "their"}
+RELATIVE_WORDS = {"which", "who", "whom", "that", "where", "whose"}
 # prepositions whose object is another event than the one the sentence goes on about
 LATER_EVENT_PREPS = {"after", "before", "following", "since", "amid", "despite", "like", "unlike", "besides"}
 VIOLENT_TYPES = ("Battles", "Explosions/Remote violence", "Violence against civilians")
@@ -306,6 +307,7 @@ class EventsStage:
             head.sub_type = ranked[0] if ranked[0] != NO_EVENT else ranked[1]
             head.full = True
         ctx = _Context(article, doc, self)
+        cands = self._with_relative_clauses(cands, ctx)
         events: list[Event] = []
         lead: set[int] = set()  # id() of the event built from the headline candidate
         for c in cands:
@@ -328,6 +330,42 @@ class EventsStage:
         for k, ev in enumerate(events, 1):
             ev.id = f"e{k}"
         return events
+
+    def _with_relative_clauses(self, cands: list[Candidate], ctx: _Context) -> list[Candidate]:
+        """A relative clause set off by a comma, with a trigger and a date of its own ("the
+        hospital of Idlib, which was bombed by government warplanes on Tuesday, was
+        evacuated"), reports an event of its own: a candidate over the clause and the noun it
+        hangs on. Its date and figures are its own, not the sentence's."""
+        out: list[Candidate] = []
+        for c in cands:
+            out.append(c)
+            for tok in c.sent:
+                if tok.dep_ != "relcl" or tok.pos_ not in ("VERB", "AUX"):
+                    continue
+                first = tok.left_edge
+                if first.lower_ not in RELATIVE_WORDS or first.i == 0 or first.nbor(-1).text != ",":
+                    continue
+                if first.i <= c.sent.start or tok.right_edge.i >= c.sent.end:
+                    continue
+                clause = c.sent.doc[first.i : tok.right_edge.i + 1]
+                if not any(
+                    d.char_start is not None and clause.start_char <= d.char_start < clause.end_char
+                    for d in ctx.event_dates
+                ):
+                    continue  # no date of its own: it describes, it does not report
+                form = text_forms(clause)
+                sc = self.lex.scores(*form)
+                if not self._strong(form) or sc.max() < MIN_TRIGGER or self._negated(clause, sc):
+                    continue
+                p = self.clf.predict_lex([form])[0]
+                sub = max(p, key=p.get)  # type: ignore[arg-type]
+                if sub == NO_EVENT:
+                    continue
+                head = tok.head
+                span = c.sent.doc[min(head.left_edge.i, first.i) : tok.right_edge.i + 1]
+                ctx.clauses.append((clause.start_char, clause.end_char))
+                out.append(Candidate(span, c.index, sc, p, sub))
+        return out
 
     def _strong(self, form: tuple[list[str], list[str]]) -> bool:
         """A sentence reports an event only with one strong trigger (weight >= 2) or
@@ -449,6 +487,7 @@ class _Context:
         self.alliances: set[frozenset[str]] = set()  # actors named on one side of an event
         self.inferred: set[int] = set()  # id() of events whose actor1 the sentence does not name
         self.references: set[int] = set()  # id() of events told as "the attack", "the dead"
+        self.clauses: list[tuple[int, int]] = []  # relative clauses reporting an event of their own
         self.published = _parse(article.published)
         self.dates = article._dates
         if self.published is None:
@@ -565,7 +604,7 @@ class _Context:
         figs = [
             f
             for f in self.article.figures
-            if f.start is not None and sent.start_char <= f.start < sent.end_char
+            if f.start is not None and sent.start_char <= f.start < sent.end_char and self._own(f.start, trig)
         ]
         fat, injured, displaced = _casualties(self.doc, figs)
         if sub in TERRITORY and actor1 is not None and actor1.type:
@@ -870,11 +909,18 @@ class _Context:
                 return True
         return False
 
+    def _own(self, pos: int, trig: Any) -> bool:
+        """Whether what lies at ``pos`` belongs to the event of ``trig``: not when it lies in a
+        relative clause that reports an event of its own and ``trig`` lies outside it."""
+        return not any(a <= pos < b and not (a <= trig.idx < b) for a, b in self.clauses)
+
     def _date(self, sent: Any, trig: Any) -> DateInterval | None:
         inside = [
             d
             for d in self.event_dates
-            if d.char_start is not None and sent.start_char <= d.char_start < sent.end_char
+            if d.char_start is not None
+            and sent.start_char <= d.char_start < sent.end_char
+            and self._own(d.char_start, trig)
         ]
         if inside:
             # the expression nearest the trigger; a day beats vaguer expressions ("earlier
