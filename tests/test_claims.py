@@ -17,7 +17,7 @@ from sitrep.claims import ClaimsStage, claim_status, figure_field
 from sitrep.cues import load_cues, parse_cues
 from sitrep.errors import ModelError
 from sitrep.language import load_nlp
-from sitrep.record import Actor, ActorRef, Article, Claim, Event, Figure, Mention, Span, Stance
+from sitrep.record import Actor, ActorRef, Article, Claim, Event, Fatalities, Figure, Mention, Span, Stance
 
 
 @pytest.fixture(scope="module")
@@ -233,6 +233,53 @@ def test_supported_and_disputed(nlp):
     assert a.claims[0].status == "disputed"
 
 
+@pytest.mark.parametrize(
+    "text, claimed, refuter",
+    [
+        (
+            "The Syrian Observatory for Human Rights said coalition air strikes killed 20 civilians in Raqqa, "
+            "a claim the coalition rejected.",
+            "coalition air strikes killed 20 civilians in Raqqa",
+            "coalition",
+        ),
+        (
+            "Activists reported that Russian jets struck a market in Idlib on Monday, which Russia denied.",
+            "Russian jets struck a market in Idlib on Monday",
+            "russia",
+        ),
+        (  # FA-KES drops the commas
+            "Damascus has accused rebels of stopping people from leaving by shelling the safe corridors "
+            "which rebels have denied.",
+            "rebels of stopping people from leaving by shelling the safe corridors",
+            "rebels",
+        ),
+    ],
+)
+def test_a_relative_clause_refutes_the_claim_it_hangs_on(nlp, text, claimed, refuter):
+    actors = {
+        "coalition": ("International Coalition", "External/Other Forces", ["coalition"]),
+        "russia": ("Russia", "State Forces", ["Russia", "Russian"]),
+        "rebels": ("Rebels", "Rebel Groups", ["rebels"]),
+    }
+    a = ClaimsStage()(parsed(nlp, text, actors))
+    claim = a.claims[0]
+    # what the first party says ends where the answer begins ...
+    assert claim.text == claimed
+    # ... and the party of the relative clause refutes it, under its own name
+    assert [(s.by.id, s.stance) for s in claim.stances] == [(refuter, "refutes")]
+    assert claim.status == "denied"
+    assert {c.claimant.id for c in a.claims if c.kind == "denial"} == {refuter}
+
+
+def test_a_relative_clause_of_the_speaker_answers_nothing(nlp):
+    # "the ministry, which denied ...": the head noun is who speaks, not what is answered
+    text = "Rebels said they shelled the airport. The ministry, which denied that rebels shelled the airport, spoke."
+    a = ClaimsStage()(parsed(nlp, text))
+    denial = next(c for c in a.claims if c.kind == "denial")
+    assert denial.text == "that rebels shelled the airport" or "rebels shelled the airport" in denial.text
+    assert "ministry" in denial.claimant.text.lower()
+
+
 def test_claim_status_rules():
     c = Claim("c1", None, "said", "x", Span("x", 0, 1))
     assert claim_status(c) == "unverified"
@@ -304,6 +351,45 @@ def test_events_and_figures_inside_statements(nlp):
         (31, "Syrian Observatory for Human Rights", "fatalities.total"),
     }
     assert claimed.conflicts == [] and planned.conflicts == []
+
+
+def test_a_refuted_toll_is_not_the_asserted_events_toll(nlp):
+    text = (
+        "Coalition air strikes hit Raqqa on Monday. "
+        "Activists said the strikes killed 40 civilians, a claim the coalition rejected."
+    )
+    actors = {"coalition": ("International Coalition", "External/Other Forces", ["Coalition", "coalition"])}
+    a = parsed(nlp, text, actors)
+    first = "Coalition air strikes hit Raqqa on Monday."
+    ev = _event(text, first, fatalities=Fatalities(total=40, civilians=40))
+    ev.mentions = [span_of(text, first), span_of(text, text[len(first) + 1 :])]
+    a.events = [ev]
+    a.figures = [_figure(text, "40 civilians", 40, "civilians", "killed")]
+    ClaimsStage()(a)
+    claim = next(c for c in a.claims if "40 civilians" in c.text and c.kind != "denial")
+    assert claim.status == "denied"
+    # the strikes happened (asserted); the 40 dead are the activists' word, which the coalition rejects
+    assert ev.modality == "asserted"
+    assert ev.fatalities.total is None and ev.fatalities.civilians is None
+    (c,) = ev.conflicts
+    assert (c["field"], c["value"], c["status"], c["claim"]) == (
+        "fatalities.civilians",
+        40,
+        "denied",
+        claim.id,
+    )
+    assert c["source"]["name"] == "Activists"
+    # a toll someone else gives too stands
+    a = parsed(nlp, text + " The Observatory said 40 civilians were killed.", actors)
+    ev = _event(a.text, first, fatalities=Fatalities(total=40, civilians=40))
+    ev.mentions = [span_of(a.text, first), span_of(a.text, a.text[len(first) + 1 :])]
+    a.events = [ev]
+    a.figures = [
+        _figure(a.text, "40 civilians, a claim", 40, "civilians", "killed"),
+        _figure(a.text, "40 civilians were", 40, "civilians", "killed"),
+    ]
+    ClaimsStage()(a)
+    assert ev.fatalities.civilians == 40
 
 
 def test_no_conflict_for_same_value_or_different_counts(nlp):

@@ -180,6 +180,55 @@ def test_one_event_one_record(run: Run) -> None:
     assert strikes[0].fatalities.civilians == 15
 
 
+@pytest.mark.parametrize(
+    "follow",
+    [
+        "The strikes also destroyed most of the aid.",
+        "The explosion destroyed a school.",
+        "The bombing appeared to deal a fatal blow to the ceasefire.",
+        "The dead were mostly women and children massacred in the market.",
+        "Activists said the blast killed five children.",
+    ],
+)
+def test_a_definite_mention_or_its_victims_go_on_with_the_event_before(run: Run, follow: str) -> None:
+    text = "A car bomb exploded in a market in Idlib on Tuesday, killing 12 people. " + follow
+    a = run(text)
+    assert len(a.events) == 1, [(e.sub_event_type, e.evidence.text) for e in a.events]
+    assert len(a.events[0].mentions) == 2 and a.events[0].sub_event_type == "Remote explosive/landmine/IED"
+
+
+def test_a_definite_mention_with_a_new_event_in_its_clause_stays_apart(run: Run) -> None:
+    # "The blast came as rebels shelled Aleppo": the shelling is another event
+    text = (
+        "A car bomb exploded in a market in Idlib on Tuesday, killing 12 people. "
+        "The blast came as rebels shelled Aleppo, killing 3."
+    )
+    subs = sorted(e.sub_event_type for e in run(text).events)
+    assert subs == ["Remote explosive/landmine/IED", "Shelling/artillery/missile attack"]
+
+
+def test_a_relative_clause_with_its_own_trigger_and_date_is_its_own_event(run: Run) -> None:
+    text = (
+        "Rebels shelled the Ramouseh district of Aleppo on Monday, killing five people, and the hospital "
+        "of Idlib, which was hit by an air strike on Tuesday, was evacuated."
+    )
+    a = run(text)
+    by_type = {e.sub_event_type: e for e in a.events}
+    assert set(by_type) == {"Shelling/artillery/missile attack", "Air/drone strike"}
+    shelling, strike = by_type["Shelling/artillery/missile attack"], by_type["Air/drone strike"]
+    assert shelling.headline and shelling.date.text == "on Monday" and shelling.fatalities.total == 5
+    assert strike.date.text == "on Tuesday" and strike.location.name == "Idlib"
+    assert strike.fatalities.total is None
+    assert strike.evidence.text == "Idlib, which was hit by an air strike on Tuesday"
+    # the clause's date is its own, not the sentence's
+    text = "Rebels shelled the Ramouseh district of Aleppo, killing five people in a hospital, which was hit by an air strike on Tuesday."
+    shelling = head(run(text))
+    assert shelling.sub_event_type == "Shelling/artillery/missile attack" and shelling.date.text == ""
+    # a relative clause without a date of its own describes, it reports no event
+    text = "Rebels shelled the Ramouseh district on Monday, killing five people in a hospital of Idlib, which was hit by an air strike."
+    assert [e.sub_event_type for e in run(text).events] == ["Shelling/artillery/missile attack"]
+
+
 def test_different_dates_stay_apart(run: Run) -> None:
     text = (
         "The offensive on Raqqa had begun last week. "
@@ -223,6 +272,53 @@ def test_publication_stamp_is_not_the_event_date(run: Run) -> None:
     # a full date in the story's own words stays the event's date
     e = head(run("On 4 April 2017 air strikes killed 12 people in Idlib.", published="2017-04-05"))
     assert e.date.start == "2017-04-04" and e.date.text
+
+
+@pytest.mark.parametrize(
+    "text, published, start, words",
+    [
+        # a dateline's date dates the report; the sentence's own words date the event
+        (
+            "DAMASCUS, Syria (Jan 5, 2016) – Air strikes killed 12 people in Idlib on Sunday.",
+            "2016-01-05",
+            "2016-01-03",
+            "on Sunday",
+        ),
+        (
+            "DAMASCUS, Syria (Jan 5, 2016) – Air strikes killed 12 people in Idlib yesterday.",
+            "2016-01-05",
+            "2016-01-04",
+            "yesterday",
+        ),
+        # the publication stamp glued after a title and its outlet (FA-KES, aggregators)
+        (
+            "Air raids kill 11 civilians in Idlib Monitor AFP Friday 15 Jul 2016 At least 11 civilians "
+            "were killed in air raids on Idlib yesterday a monitor said.",
+            "2016-07-15",
+            "2016-07-14",
+            "yesterday",
+        ),
+        # ... and without words of its own, the publication day stands in
+        (
+            "Air raids kill 11 civilians in Idlib Monitor AFP Friday 15 Jul 2016 At least 11 civilians were killed.",
+            "2016-07-15",
+            "2016-07-15",
+            "",
+        ),
+        # a full date the sentence leads to is the event's own, even when it is the day of publication
+        (
+            "Air strikes killed 12 people in Idlib on Friday 15 Jul 2016, a monitor said on Saturday.",
+            "2016-07-15",
+            "2016-07-15",
+            "Friday 15 Jul 2016",
+        ),
+    ],
+)
+def test_a_dateline_or_stamp_date_is_not_the_event_date(
+    run: Run, text: str, published: str, start: str, words: str
+) -> None:
+    e = head(run(text, published=published))
+    assert (e.date.start, e.date.text) == (start, words)
 
 
 def test_merged_mention_dates_the_event_only_with_a_short_date(run: Run) -> None:

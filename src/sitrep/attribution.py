@@ -63,6 +63,7 @@ class Statement:
     parts: list[Span2] = field(default_factory=list)  # content pieces (quotes around a cue)
     pronoun: bool = False  # the claimant was a pronoun, resolved to an earlier claimant
     continued: bool = False  # an unattributed quote that continues the previous speaker
+    relative: bool = False  # a relative clause answering the statement it hangs on ("..., a claim X denied")
 
     def text(self, doc_text: str) -> str:
         pieces = self.parts or [self.content]
@@ -436,6 +437,18 @@ def _verb_statement(d: _Doc, verb: Any) -> Statement | None:
     ):
         claimant_tok, hedge = None, True
 
+    answered = _answered(d, verb, subj, cls, region)
+    if answered is not None:
+        # "..., a claim the coalition rejected", "..., which the army denied": the subject
+        # answers what the sentence said before the relative clause
+        st = _make(
+            d, verb, lemma, cls, region, _clause_span(d, verb, subj, region), answered, [], "indirect",
+            answered, claimant_tok, False,
+        )  # fmt: skip
+        if st is not None:
+            # who answers a claim is not its claimant again: "the coalition" is the coalition
+            st.relative, st.pronoun = True, False
+        return st
     clause = _clause_span(d, verb, subj if not hedge else None, region)
     # the content: a quote next to the clause, a clause complement, an object, or what precedes
     content: Span2 | None = None
@@ -526,6 +539,31 @@ def _verb_statement(d: _Doc, verb: Any) -> Statement | None:
         if content[1] <= content[0] or _words(text, content) < 2:
             return None
     return _make(d, verb, lemma, cls, region, clause, content, parts, speech, target, claimant_tok, hedge)
+
+
+def _answered(d: _Doc, verb: Any, subj: Any | None, cls: str, region: Span2) -> Span2 | None:
+    """What a denial or confirmation in a relative clause answers: the words before the claim
+    noun it hangs on ("X killed 20 civilians, a claim the coalition rejected") or before the
+    "which" standing for the whole clause ("..., which the army denied"). None for other
+    relative clauses ("the ministry, which denied ...": the head noun is the speaker)."""
+    if verb.dep_ != "relcl" or cls not in ("denial", "support") or subj is None:
+        return None
+    if subj.lower_ in ("who", "which", "that"):
+        return None
+    if any(c.dep_ in ("ccomp", "xcomp", "csubj") for c in verb.children):
+        return None  # "a report the ministry denied was true": a clause of its own
+    objs = [c for c in verb.children if c.dep_ in ("dobj", "pobj")]
+    if len(objs) > 1 or (objs and objs[0].lower_ not in ("which", "that")):
+        return None  # "a group that denied the charges": the verb has an object of its own
+    head = verb.head
+    if head.lemma_.lower() in d.cues.claim_nouns and head.pos_ == "NOUN":
+        end = head.left_edge.idx  # "..., a claim the coalition rejected"
+    elif objs and objs[0].lower_ == "which":
+        end = objs[0].idx  # "..., which the coalition denied": the clause before (FA-KES drops the comma)
+    else:
+        return None
+    span = _trim(d.text, (region[0], end))
+    return span if span[1] > span[0] and _words(d.text, span) >= 3 else None
 
 
 def _make(
@@ -875,6 +913,7 @@ def find_statements(doc: Any, cues: Cues | None = None, text: str | None = None)
         if st is not None and not any(_overlap(st.content, o.evidence) for o in found):
             found.append(st)
     found = _dedupe(found)
+    _cut_answers(found)
     found.sort(key=lambda s: s.evidence[0])
     found = _continue_quotes(d, found)
     _resolve_pronouns(d, found)
@@ -916,6 +955,22 @@ def _dedupe(found: list[Statement]) -> list[Statement]:
         if clash is None:
             out.append(st)
     return out
+
+
+def _cut_answers(found: list[Statement]) -> None:
+    """A relative clause answering a statement is not part of what that statement says:
+    "The Observatory said the strikes killed 20 civilians, a claim the coalition rejected"
+    - the Observatory says the strikes killed 20 civilians, the coalition rejects that."""
+    for r in found:
+        if not r.relative:
+            continue
+        for st in found:
+            if st is r or st.relative or st.parts or not (st.content[0] < r.cue_span[0] < st.content[1]):
+                continue
+            cut = (st.content[0], min(st.content[1], r.content[1]))
+            if cut[1] > cut[0]:
+                st.content = cut
+                r.content = r.target = (max(r.content[0], cut[0]), cut[1])
 
 
 def _continue_quotes(d: _Doc, found: list[Statement]) -> list[Statement]:

@@ -57,6 +57,7 @@ class ClaimsStage:
         attribute_events(article, statements, self.cues)
         attribute_figures(article, statements)
         flag_conflicts(article)
+        withdraw_refuted_tolls(article, statements)
         return article
 
 
@@ -278,6 +279,19 @@ def link_stances(article: Article, statements: list[Statement], cues: Cues) -> N
     for j, (b, st_b) in enumerate(zip(claims, statements, strict=True)):
         if st_b.continued:
             continue
+        if st_b.relative and st_b.target is not None:
+            # "..., a claim the coalition rejected": it answers the statement it hangs on, in
+            # the same sentence
+            answered = [
+                a
+                for a, st_a in zip(claims, statements, strict=True)
+                if a is not b and not st_a.relative and _overlaps(st_a.content, st_b.target)
+                and not _same_party(a.claimant, b.claimant)
+            ]  # fmt: skip
+            if answered:
+                answer = "refutes" if st_b.cue_class == "denial" else "supports"
+                _add_stance(article, answered[-1], answer, b, st_b, cues)
+            continue
         earlier = [
             a
             for a, st_a in zip(claims[:j], statements[:j], strict=True)
@@ -298,11 +312,14 @@ def link_stances(article: Article, statements: list[Statement], cues: Cues) -> N
                     break
         if chosen is None:
             continue
-        a, stance = chosen
-        by = b.claimant or ARTICLE
-        if any(_same_party(s.by, by) and s.stance == stance for s in a.stances):
-            continue
-        a.stances.append(Stance(by, stance, _best_sentence(article.text, st_b.content, a.text, cues)))
+        _add_stance(article, *chosen, b, st_b, cues)
+
+
+def _add_stance(article: Article, a: Claim, stance: str, b: Claim, st_b: Statement, cues: Cues) -> None:
+    by = b.claimant or ARTICLE
+    if any(_same_party(s.by, by) and s.stance == stance for s in a.stances):
+        return
+    a.stances.append(Stance(by, stance, _best_sentence(article.text, st_b.content, a.text, cues)))
 
 
 def _overlaps(a: Span2, b: Span2) -> bool:
@@ -768,3 +785,75 @@ def flag_conflicts(article: Article) -> None:
                 )
         if conflicts:
             event.conflicts = conflicts
+
+
+_FIELD_ATTRS = {
+    "fatalities.total": ("fatalities", "total"),
+    "fatalities.civilians": ("fatalities", "civilians"),
+    "fatalities.children": ("fatalities", "children"),
+    "fatalities.women": ("fatalities", "women"),
+    "fatalities.combatants": ("fatalities", "combatants"),
+    "injured": (None, "injured"),
+    "displaced": (None, "displaced"),
+}
+
+
+def withdraw_refuted_tolls(article: Article, statements: list[Statement]) -> None:
+    """A toll told only inside a claim others refute ("Activists said 40 civilians died, a
+    claim the coalition rejected") is not the toll of an event the article asserts: it leaves
+    the event's counts and goes into ``event.conflicts`` with ``status`` "denied" and the
+    claim's id. A denied event keeps its toll: it is the refuted claim's own."""
+    refuted = [
+        (st, c)
+        for st, c in zip(statements, article.claims, strict=True)
+        if c.status == "denied" and st.claimant
+    ]
+    if not refuted:
+        return
+    text = article.text
+    for event in article.events:
+        if event.modality == "denied":
+            continue
+        spans = [(event.evidence.start, event.evidence.end)] + [(m.start, m.end) for m in event.mentions]
+        figs = [f for f in article.figures if f.start is not None and any(a <= f.start < b for a, b in spans)]
+        for fig in figs:
+            assert fig.start is not None
+            claim = next((c for st, c in refuted if st.content[0] <= fig.start < st.content[1]), None)
+            name = figure_field(fig, text)
+            key = name if name and name.startswith("fatalities") else (name or "").split(".")[0]
+            attr = _FIELD_ATTRS.get(key)  # "injured.civilians" is the event's injured
+            if claim is None or attr is None or not isinstance(fig.value, int | float):
+                continue
+            holder = event.fatalities if attr[0] == "fatalities" else event
+            if getattr(holder, attr[1]) != int(fig.value):
+                continue
+            others = [
+                g
+                for g in figs
+                if g is not fig
+                and g.value == fig.value
+                and figure_field(g, text) == name
+                and not any(st.content[0] <= (g.start or 0) < st.content[1] for st, _ in refuted)
+            ]
+            if others:
+                continue  # someone else gives the same count: it stands
+            setattr(holder, attr[1], None)
+            if attr[0] == "fatalities":
+                # the counts the events stage derived from this one (unspecified victims
+                # counted as civilians, the total of the parts) go with it
+                for k in ("total", "civilians"):
+                    if getattr(event.fatalities, k) == int(fig.value):
+                        setattr(event.fatalities, k, None)
+            event.conflicts = [
+                *(event.conflicts or []),
+                {
+                    "field": name,
+                    "value": fig.value,
+                    "qualifier": fig.qualifier,
+                    "unit": fig.unit,
+                    "source": (fig.source or claim.claimant or ARTICLE).to_dict(),
+                    "evidence": fig.evidence.to_dict(),
+                    "status": "denied",
+                    "claim": claim.id,
+                },
+            ]

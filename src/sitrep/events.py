@@ -33,6 +33,7 @@ import yaml
 from .actors import actor_file, actor_in, generic_actor, span_head
 from .attribution import Statement, article_statements
 from .cues import load_cues
+from .dateline import dateline_at
 from .event_classifier import LABELS, NO_EVENT, EventClassifier, lexicon, load_classifier, text_forms
 from .places import METONYMS, locate
 from .record import SUB_EVENT_TYPES, ActorRef, Article, DateInterval, Event, Fatalities, Figure, Place, Span
@@ -52,6 +53,15 @@ STAMP_PREFIX = re.compile(
     re.IGNORECASE,
 )
 YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
+# ... and the stamp glued into the opening after the title and outlet, as FA-KES and
+# aggregators print it ("Air raids kill 11 civilians Monitor AFP Friday 15 Jul 2016 At least
+# ..."): the publication day in full, within this many characters, standing alone (no
+# preposition or verb of the sentence introduces it)
+OPENING_CHARS = 400
+STAMP_BEFORE = re.compile(
+    r"\b(?:on|since|by|from|until|till|before|after|of|in|to|between|and|or|through|during|dated)\W*$",
+    re.IGNORECASE,
+)
 MERGED_DATE_DAYS = 7  # a merged mention's date replaces the publication-day fallback up to this long
 
 KILL_WORDS = {
@@ -144,6 +154,11 @@ BACK_REFERENCES = {
 # "Russia denied the air strikes".
 OWN_ACT_CUES = {"claim", "deny", "admit"}
 DEMONSTRATIVES = {"this", "that", "these", "those", "such"}
+DEFINITE = {"the", "this", "that", "these", "those", "its", "their"}
+RELATIVE_WORDS = {"which", "who", "whom", "that", "where", "whose"}
+# prepositions whose object is another event than the one the sentence goes on about
+LATER_EVENT_PREPS = {"after", "before", "following", "since", "amid", "despite", "like", "unlike", "besides"}
+VIOLENT_TYPES = ("Battles", "Explosions/Remote violence", "Violence against civilians")
 ROLES_FILE = os.path.join(os.path.dirname(__file__), "data", "event_roles.yaml")
 
 
@@ -161,6 +176,8 @@ class RoleWords:
     objective_nouns: frozenset[str]
     control_verbs: frozenset[str]
     plan_nouns: frozenset[str]
+    definite_event_nouns: frozenset[str]
+    victim_nouns: frozenset[str]
 
 
 def load_roles(path: str = ROLES_FILE) -> RoleWords:
@@ -189,6 +206,8 @@ def load_roles(path: str = ROLES_FILE) -> RoleWords:
         objective_nouns=words["objective_nouns"],
         control_verbs=words["control_verbs"],
         plan_nouns=words["plan_nouns"],
+        definite_event_nouns=words["definite_event_nouns"],
+        victim_nouns=words["victim_nouns"],
     )
 
 
@@ -288,6 +307,7 @@ class EventsStage:
             head.sub_type = ranked[0] if ranked[0] != NO_EVENT else ranked[1]
             head.full = True
         ctx = _Context(article, doc, self)
+        cands = self._with_relative_clauses(cands, ctx)
         events: list[Event] = []
         lead: set[int] = set()  # id() of the event built from the headline candidate
         for c in cands:
@@ -305,10 +325,47 @@ class EventsStage:
         in_title = [e for e in events if e.evidence.end <= title_end]
         events = _merge([e for e in events if e.evidence.end > title_end] + in_title, lead)
         events.sort(key=lambda e: min(m.start for m in e.mentions) if e.mentions else e.evidence.start)
+        events = ctx.fold_references(events, lead)
         _choose_headline(events, article, lead)
         for k, ev in enumerate(events, 1):
             ev.id = f"e{k}"
         return events
+
+    def _with_relative_clauses(self, cands: list[Candidate], ctx: _Context) -> list[Candidate]:
+        """A relative clause set off by a comma, with a trigger and a date of its own ("the
+        hospital of Idlib, which was bombed by government warplanes on Tuesday, was
+        evacuated"), reports an event of its own: a candidate over the clause and the noun it
+        hangs on. Its date and figures are its own, not the sentence's."""
+        out: list[Candidate] = []
+        for c in cands:
+            out.append(c)
+            for tok in c.sent:
+                if tok.dep_ != "relcl" or tok.pos_ not in ("VERB", "AUX"):
+                    continue
+                first = tok.left_edge
+                if first.lower_ not in RELATIVE_WORDS or first.i == 0 or first.nbor(-1).text != ",":
+                    continue
+                if first.i <= c.sent.start or tok.right_edge.i >= c.sent.end:
+                    continue
+                clause = c.sent.doc[first.i : tok.right_edge.i + 1]
+                if not any(
+                    d.char_start is not None and clause.start_char <= d.char_start < clause.end_char
+                    for d in ctx.event_dates
+                ):
+                    continue  # no date of its own: it describes, it does not report
+                form = text_forms(clause)
+                sc = self.lex.scores(*form)
+                if not self._strong(form) or sc.max() < MIN_TRIGGER or self._negated(clause, sc):
+                    continue
+                p = self.clf.predict_lex([form])[0]
+                sub = max(p, key=p.get)  # type: ignore[arg-type]
+                if sub == NO_EVENT:
+                    continue
+                head = tok.head
+                span = c.sent.doc[min(head.left_edge.i, first.i) : tok.right_edge.i + 1]
+                ctx.clauses.append((clause.start_char, clause.end_char))
+                out.append(Candidate(span, c.index, sc, p, sub))
+        return out
 
     def _strong(self, form: tuple[list[str], list[str]]) -> bool:
         """A sentence reports an event only with one strong trigger (weight >= 2) or
@@ -429,6 +486,8 @@ class _Context:
         self.statements = article_statements(article, stage.cues)
         self.alliances: set[frozenset[str]] = set()  # actors named on one side of an event
         self.inferred: set[int] = set()  # id() of events whose actor1 the sentence does not name
+        self.references: set[int] = set()  # id() of events told as "the attack", "the dead"
+        self.clauses: list[tuple[int, int]] = []  # relative clauses reporting an event of their own
         self.published = _parse(article.published)
         self.dates = article._dates
         if self.published is None:
@@ -446,9 +505,11 @@ class _Context:
                 self.dates = find_dates(article.text, self.published)
         self.dateline_place = _dateline_place(article)
         # the stamp dates the article, not what it reports: "Wed 05 Apr 2017 Syria attack
-        # symptoms consistent with nerve agent" is about Tuesday's attack
-        stamp = publication_stamp(article.text, self.dates)
-        self.event_dates = [d for d in self.dates if d is not stamp]
+        # symptoms consistent with nerve agent" is about Tuesday's attack; so do a dateline's
+        # date ("DAMASCUS, Syria (Jan 5, 2016) - ... on Sunday") and the stamp glued after a
+        # title ("... Monitor AFP Friday 15 Jul 2016 ... yesterday")
+        stamps = report_dates(article.text, self.dates, self.published)
+        self.event_dates = [d for d in self.dates if not any(d is x for x in stamps)]
         # sentences about the past ("the rebels had used the same weapons in Aleppo last
         # year"): the places they name are not where today's events are
         past = [d.char_start for d in self.dates if d.char_start is not None and self._background(d)]
@@ -457,6 +518,82 @@ class _Context:
         ]
 
     # -- one candidate -> one event -----------------------------------------------------------
+    def fold_references(self, events: list[Event], lead: set[int]) -> list[Event]:
+        """A sentence that goes on about the event before it - "The attack also wounded 30
+        people", "The strikes destroyed most of the aid", "Among the dead were five children"
+        - is one more mention of that event, not an event of its own (whatever type its other
+        words suggest), when place and date fit."""
+        out: list[Event] = []
+        for ev in events:
+            if id(ev) not in self.references or len(ev.mentions) != 1 or ev.background:
+                out.append(ev)
+                continue
+            # the nearest event before it of the same kind ("the explosion" after a suicide
+            # bombing, not after the executions the sentence before mentions), else the
+            # nearest violent one: the nouns name attacks
+            before = [
+                e
+                for e in out
+                if not e.background and e.evidence.start < ev.evidence.start and _places_agree(e, ev)
+                and _same_date(e.date, ev.date)
+            ]  # fmt: skip
+            same = [e for e in before if e.event_type == ev.event_type]
+            violent = [e for e in before if e.event_type in VIOLENT_TYPES]
+            prior: Event | None = (same or violent)[-1] if same or violent else None
+            if prior is None:
+                out.append(ev)
+                continue
+            _fold(prior, ev, lead, day_only=True)
+        return out
+
+    def _refers_back(self, sent: Any, trig: Any) -> bool:
+        """Whether the sentence goes on about an event already told: the subject of its main
+        clause, or of the clause its trigger is in ("Activists said the strikes killed 40"), is
+        a definite event noun ("The attack", "The strikes") or those it hit ("The dead",
+        "Among the victims were ..."), and the trigger lies in that clause ("The strikes came as
+        a car bomb wounded 37 people" tells of a new event)."""
+        clause = next((t for t in (trig, *trig.ancestors) if t.pos_ in ("VERB", "AUX")), None)
+        first = next((t for t in sent if not t.is_punct and not t.is_space), None)
+        if first is not None and first.lower_ == "among" and self._within(trig, sent.root):
+            return True  # "Among the dead were five children"
+        for verb in dict.fromkeys(v for v in (clause, sent.root) if v is not None):
+            if self._definite_subject(verb) and self._within(trig, verb):
+                return True
+        return False
+
+    def _definite_subject(self, verb: Any) -> bool:
+        roles = self.stage.roles
+        for subj in verb.children:
+            if subj.dep_ not in ("nsubj", "nsubjpass", "attr", "expl"):
+                continue
+            if not any(c.dep_ in ("det", "poss") and c.lower_ in DEFINITE for c in subj.children):
+                continue
+            words = {subj.lemma_.lower(), subj.lower_}
+            if words & roles.definite_event_nouns or words & roles.victim_nouns:
+                return True
+        return False
+
+    @staticmethod
+    def _within(trig: Any, verb: Any) -> bool:
+        """Whether the trigger belongs to the clause of ``verb``, not to a clause of its own
+        under it ("... came as a car bomb wounded", "... after an air strike on Monday")."""
+        t = trig
+        while t.i != verb.i:
+            if t.head.i == t.i:
+                return False  # not under ``verb`` at all
+            if t.dep_ in ("advcl", "ccomp", "relcl", "csubj", "parataxis"):
+                return False
+            if t.dep_ == "conj" and any(c.dep_ in ("nsubj", "nsubjpass") for c in t.children):
+                return False  # "... and rebels shelled Aleppo": a clause of its own
+            if t.dep_ == "pobj" and (
+                t.head.lower_ in LATER_EVENT_PREPS
+                or t.head.lower_ == "to"
+                and t.head.head.lower_ == "addition"
+            ):
+                return False  # "The attack comes a day after an air strike", "in addition to separate raids"
+            t = t.head
+        return True
+
     def build(self, c: Candidate) -> Event | None:
         sent = c.sent
         sub = c.sub_type
@@ -467,7 +604,7 @@ class _Context:
         figs = [
             f
             for f in self.article.figures
-            if f.start is not None and sent.start_char <= f.start < sent.end_char
+            if f.start is not None and sent.start_char <= f.start < sent.end_char and self._own(f.start, trig)
         ]
         fat, injured, displaced = _casualties(self.doc, figs)
         if sub in TERRITORY and actor1 is not None and actor1.type:
@@ -501,7 +638,7 @@ class _Context:
         conf = c.probs.get(c.sub_type, 0.5)
         if modality != "asserted":
             conf *= 0.6
-        return Event(
+        ev = Event(
             id="",
             event_type=SUB_EVENT_TYPES[sub],
             sub_event_type=sub,
@@ -520,6 +657,9 @@ class _Context:
             mentions=[Span.of(sent.doc.text, sent.start_char, sent.end_char)],
             background=self._background(date),
         )
+        if self._refers_back(sent, trig):
+            self.references.add(id(ev))
+        return ev
 
     def _group(self, group: str) -> ActorRef | None:
         return generic_actor(self.stage.actor_data, group, self.home, self.home)
@@ -769,11 +909,18 @@ class _Context:
                 return True
         return False
 
+    def _own(self, pos: int, trig: Any) -> bool:
+        """Whether what lies at ``pos`` belongs to the event of ``trig``: not when it lies in a
+        relative clause that reports an event of its own and ``trig`` lies outside it."""
+        return not any(a <= pos < b and not (a <= trig.idx < b) for a, b in self.clauses)
+
     def _date(self, sent: Any, trig: Any) -> DateInterval | None:
         inside = [
             d
             for d in self.event_dates
-            if d.char_start is not None and sent.start_char <= d.char_start < sent.end_char
+            if d.char_start is not None
+            and sent.start_char <= d.char_start < sent.end_char
+            and self._own(d.char_start, trig)
         ]
         if inside:
             # the expression nearest the trigger; a day beats vaguer expressions ("earlier
@@ -999,6 +1146,36 @@ def publication_stamp(text: str, dates: list[DateInterval]) -> DateInterval | No
         if YEAR.search(d.text) and STAMP_PREFIX.match(text[: d.char_start]):
             return d
     return None
+
+
+def report_dates(text: str, dates: list[DateInterval], published: dt.date | None) -> list[DateInterval]:
+    """The date expressions that date the report rather than what it tells: the publication
+    stamp at the top (``publication_stamp``), the date of a dateline opening a paragraph
+    ("DAMASCUS, Syria (Jan 5, 2016) -"), and the publication day printed in full in the
+    opening with no word of the sentence leading to it ("... Monitor AFP Friday 15 Jul 2016
+    At least 11 civilians were killed yesterday")."""
+    out = []
+    stamp = publication_stamp(text, dates)
+    if stamp is not None:
+        out.append(stamp)
+    for d in dates:
+        if d is stamp or d.char_start is None:
+            continue
+        para = text.rfind("\n", 0, d.char_start) + 1
+        line = dateline_at(text, para)
+        if line is not None and line[0] <= d.char_start < line[1]:
+            out.append(d)  # the dateline's date
+            continue
+        if (
+            published is not None
+            and d.char_start < OPENING_CHARS
+            and d.precision == "day"
+            and d.start == published.isoformat()
+            and YEAR.search(d.text)
+            and not STAMP_BEFORE.search(text[max(0, d.char_start - 12) : d.char_start])
+        ):
+            out.append(d)
+    return out
 
 
 def _home_country(article: Article) -> str | None:
@@ -1429,21 +1606,33 @@ def _merge(events: list[Event], lead: set[int]) -> list[Event]:
         if target is None:
             out.append(ev)
             continue
-        target.mentions.extend(ev.mentions)
-        if id(ev) in lead:
-            lead.add(id(target))
-        for attr in ("actor1", "actor2", "location", "origin", "method"):
-            if getattr(target, attr) is None and getattr(ev, attr) is not None:
-                setattr(target, attr, getattr(ev, attr))
-        if target.date is not None and not target.date.text and _dates_an_event(ev.date):
-            # a later mention's own date replaces the publication-day fallback; "since 2014"
-            # or "last month" from a toll's summary says less about when this happened
-            target.date = ev.date
-        # the first report's figures stand (ACLED keeps the most conservative); later
-        # mentions fill what it lacks
-        _add_casualties(target, ev.fatalities, ev.injured, ev.displaced, fill_only=True)
-        target.confidence = round(max(target.confidence, ev.confidence), 3)
+        _fold(target, ev, lead)
     return out
+
+
+def _fold(target: Event, ev: Event, lead: set[int], day_only: bool = False) -> None:
+    """``ev`` is one more mention of ``target``: its evidence, and what ``target`` lacks.
+    With ``day_only`` (a sentence going on about the event: "The massacre came amid ... over
+    the past few days"), only a day of its own dates the event, not a period running on."""
+    target.mentions.extend(ev.mentions)
+    if id(ev) in lead:
+        lead.add(id(target))
+    for attr in ("actor1", "actor2", "location", "origin", "method"):
+        if getattr(target, attr) is None and getattr(ev, attr) is not None:
+            setattr(target, attr, getattr(ev, attr))
+    if (
+        target.date is not None
+        and not target.date.text
+        and _dates_an_event(ev.date)
+        and not (day_only and ev.date is not None and (ev.date.precision != "day" or ev.date.ongoing))
+    ):
+        # a later mention's own date replaces the publication-day fallback; "since 2014"
+        # or "last month" from a toll's summary says less about when this happened
+        target.date = ev.date
+    # the first report's figures stand (ACLED keeps the most conservative); later
+    # mentions fill what it lacks
+    _add_casualties(target, ev.fatalities, ev.injured, ev.displaced, fill_only=True)
+    target.confidence = round(max(target.confidence, ev.confidence), 3)
 
 
 def _choose_headline(events: list[Event], article: Article, lead: set[int]) -> None:
