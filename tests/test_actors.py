@@ -150,7 +150,9 @@ def test_possessives_without_apostrophe(pipe: Run) -> None:
     # FA-KES-style text loses its apostrophes: "Syria's" is written "Syrias"
     found = actors_of(pipe, "At least 230000 people have been killed in Syrias multi-front conflict.")
     assert "Syrias" not in found
-    found = actors_of(pipe, "Two members of Syrias Muslim Brotherhood were killed, said Russias Defense Ministry.")
+    found = actors_of(
+        pipe, "Two members of Syrias Muslim Brotherhood were killed, said Russias Defense Ministry."
+    )
     assert found["Russia"].id == "state-ru"
     assert found["Muslim Brotherhood"].id is None
 
@@ -166,7 +168,9 @@ def test_organisations_that_are_no_actor(pipe: Run) -> None:
 
 
 def test_places_spacy_calls_organisations_are_no_actor(pipe: Run) -> None:
-    found = actors_of(pipe, "Coalition jets carried out significant air strikes against Raqa.", [syria_place()])
+    found = actors_of(
+        pipe, "Coalition jets carried out significant air strikes against Raqa.", [syria_place()]
+    )
     assert "Raqa" not in found
 
 
