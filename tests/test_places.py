@@ -613,3 +613,16 @@ def test_places_spacy_calls_persons_after_a_place_are_still_places(language, sta
         "Government forces advanced in Syrias Aleppo. Fighting in east Aleppo went on.", language, stage
     )
     assert "Aleppo" in by_mention(a)
+
+
+def test_a_word_the_article_also_writes_in_lower_case_is_a_common_word(language, stage):
+    # Attack is Ataq in Yemen by its skeleton, Car a town of China
+    a = analyse(
+        "Five Civilians Killed in Car Bomb Attack in Qamishli City. The car bomb attack killed "
+        "five people in Qamishli, Syria.",
+        language,
+        stage,
+    )
+    mentions = set(by_mention(a))
+    assert not mentions & {"Car", "Attack", "Car Bomb Attack"}
+    assert "Qamishli" in mentions

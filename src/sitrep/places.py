@@ -227,6 +227,7 @@ class Recognizer:
         )  # "Grant" of "Grant counties": Grant County is known
         self._surnames: set[str] = set()  # last words of the article's persons named in full
         self._big: dict[str, bool] = {}  # word -> whether it names a big place (_big_place)
+        self._lower: set[str] = set()  # the words the article writes in lower case
 
     def _big_place(self, word: str) -> bool:
         """Whether the word (or the word without a final s: "Syrias") names a country, a
@@ -312,6 +313,7 @@ class Recognizer:
         spans = self._spans(toks)
         if not spans:
             return []
+        self._lower = {w for w, c in zip(toks.lower, toks.cap, strict=True) if not c}
         idx, ends = toks.idx, toks.end
         ents = toks.ents
         # only spans whose first word begins some gazetteer name are folded whole, except
@@ -566,6 +568,15 @@ class Recognizer:
             and (m.entry.level <= 2 or m.entry.population >= BIG_CITY)
             for m in ms
         )
+        # a common word here: every word of the name is one the article also writes in lower
+        # case ("Attack" and "attack", "Old City" and "the old city", "the West" and "west of");
+        # only a country by its own name, or a big place spaCy calls a place where no "the"
+        # comes before it, is a place then
+        words = [w for w in toks.lower[i:j] if w not in self.inner]
+        if words and all(w in self._lower for w in words) and not known_division:
+            country = any(m.kind in (NAME_MAIN, NAME_ABBR) and m.entry.level == 1 for m in ms)
+            if not (country or (exact_place and strong and toks.lower[pi] != "the")):
+                return None
         if (
             label == "PERSON"
             and whole
