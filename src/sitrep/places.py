@@ -1163,6 +1163,25 @@ class Resolver:
             top, second = 1.0, 0.0
         head = name.feats[k, self.chosen_cols].tolist() + [top, top - second, math.log(len(name.cands))]
         log_mentions = math.log(len(name.mentions))
+        # a small town that only a variant of its name (an alternate name, a transliteration
+        # skeleton) points to, and for which the rest of the article holds no evidence (no
+        # other name, demonym or dateline in its country, no neighbour, no division it lies
+        # in, no qualifier): mostly a place the gazetteer lacks read as a namesake abroad
+        # ("al-Zahraa", a quarter of Homs, as Ez Zahra in Tunisia)
+        row, c = name.feats[k], self.col
+        unsupported = (
+            name.cands[k].kind in (NAME_ALT, NAME_SKELETON)
+            and chosen.level >= 4
+            and chosen.population < BIG_CITY
+            and not (
+                row[c["country_share"]] > 0
+                or row[c["admin1_share"]] > 0
+                or row[c["near_other"]] > 0
+                or row[c["inside_mentioned"]] > 0
+                or row[c["qualified"]] > 0
+                or row[c["dateline_country"]] > 0
+            )
+        )
         for m in name.mentions:
             labels = [0.0] * len(LABELS)
             if m.label in LABELS:
@@ -1188,6 +1207,11 @@ class Resolver:
             )
             m.conf = z
             m.score = _sigmoid(float(z @ self.v))
+            if unsupported:
+                m.score = min(m.score, UNSUPPORTED)
+
+
+UNSUPPORTED = 0.25  # the most a place without support may score (below ``min_confidence``)
 
 
 def _sigmoid(x: float) -> float:
