@@ -641,3 +641,18 @@ def test_a_small_namesake_abroad_without_support_is_left_out():
     s, t = text.index("al-Zahraa"), text.index("Tunis")
     zahraa, _ = resolve_spans(text, [(s, s + 9), (t, t + 5)])
     assert zahraa is not None and zahraa.country == "TN" and zahraa.score >= 0.5
+
+
+def test_a_person_only_a_longer_names_skeleton_matches_is_not_a_place(language, stage):
+    # "Assad" reaches 'Ein el Asad (Israel) only by the skeleton; "Assads" (Assad's) is a
+    # hamlet of Morocco by its own name; "Northeastern" is a direction, not Oman's province
+    a = analyse(
+        "The region was swept with the direct support of Assad and his Iranian allies. "
+        "The world chose to remain silent over one of Assads most horrible massacres. "
+        "SDF fighters advanced in Northeastern Aleppo.",
+        language,
+        stage,
+    )
+    mentions = set(by_mention(a))
+    assert not mentions & {"Assad", "Assads", "Northeastern"}
+    assert "Aleppo" in mentions

@@ -612,6 +612,18 @@ class Recognizer:
                 return None
             if key in other_keys and not (locative or known_division or (strong and label != "PERSON")):
                 return None
+            # "Assads regime" (Assad's, the apostrophe lost) where spaCy calls Assad a person
+            if key.endswith("s") and key[:-1] in other_keys and not (exact_place or strong or known_division):
+                return None
+            # a lone word spaCy calls a person that only the skeleton of a longer name matches
+            # ("loyal to Assad" -> 'Ein el Asad, the skeleton dropping "Ein"): a locative word
+            # is not enough
+            if (
+                label == "PERSON"
+                and all(m.kind == NAME_SKELETON and len(fold(m.entry.name).split()) > 1 for m in ms)
+                and not (key in place_keys or listed or division)
+            ):
+                return None
             if not evidence:
                 # a lone capitalised word with no sign of being a place: only a country or
                 # first-order division by its own name, and only as a proper noun
