@@ -573,6 +573,14 @@ def test_the_head_word_of_a_longer_name_is_not_a_place(language, stage):
     )
     mentions = set(by_mention(a))
     assert not mentions & {"Sheikh", "Al", "Deir", "Wadi"}
+    # a head word before an Arabic article, or before a word that is a place of its own
+    b = analyse(
+        "Mortar shells hit houses in Ain al-Dananeer village. Fighters were ambushed near "
+        "Wadi al-Ezeib. Air strikes hit the Ain Tarma area outside Damascus.",
+        language,
+        stage,
+    )
+    assert not set(by_mention(b)) & {"Ain", "Wadi"}
     assert "Damascus" in mentions
 
 

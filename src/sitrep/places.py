@@ -470,10 +470,10 @@ class Recognizer:
                     if r < 0 or toks.idx[r] != toks.end[q]:
                         r = -1
                 # what follows carries on the name: any capitalised word after a head word
-                # ("Deir Sharqi", "Al-Nusra"), an Arabic article joined to one after any other
-                # ("Urum al-Kubra")
+                # ("Deir Sharqi", "Al-Nusra", "Ain Tarma" even when Tarma is a place of its
+                # own), an Arabic article joined to one ("Urum al-Kubra", "Bustan al-Qasser")
                 nxt = r
-                if not head and r >= 0 and toks.lower[r] in ARTICLES:
+                if r >= 0 and toks.lower[r] in ARTICLES:
                     h = toks.next[r]
                     nxt = toks.next[h] if h >= 0 and toks.text[h] == "-" else -1
                     if nxt >= 0 and toks.idx[nxt] != toks.end[h]:
@@ -483,7 +483,7 @@ class Recognizer:
                 if (
                     nxt >= 0
                     and toks.cap[nxt]
-                    and toks.idx[nxt] not in starts
+                    and (head or toks.idx[nxt] not in starts)
                     and toks.lower[nxt] not in self.name_ends
                     and not toks.text[nxt].isupper()
                 ):
