@@ -17,7 +17,10 @@ How (docs/places.md has the long form):
    wins. Guards drop demonyms ("Syrian"), names inside a person's name ("George
    Washington"), names after a title ("President Lincoln") or before a street word
    ("Memphis Street"), acronyms, and lone capitalised words with no sign of being a place
-   (see ``Recognizer._guard``). spaCy's PERSON label alone does not veto a gazetteer name
+   (see ``Recognizer._guard``); day and month names, words the article also writes in lower
+   case, surnames of the article's persons, and parts of longer names the gazetteer lacks or
+   of the actor file's organisations ("Deir" of "Deir Sharqi", "al-Qaeda"; see
+   ``Recognizer._drop_parts``). spaCy's PERSON label alone does not veto a gazetteer name
    (it calls "Ain Issa" a person).
 2. Resolution. Every candidate place of every mention gets a score from a small linear
    model (``data/gazetteer/ranker.json``): how the name matched, feature type, population,
