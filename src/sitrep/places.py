@@ -17,7 +17,10 @@ How (docs/places.md has the long form):
    wins. Guards drop demonyms ("Syrian"), names inside a person's name ("George
    Washington"), names after a title ("President Lincoln") or before a street word
    ("Memphis Street"), acronyms, and lone capitalised words with no sign of being a place
-   (see ``Recognizer._guard``). spaCy's PERSON label alone does not veto a gazetteer name
+   (see ``Recognizer._guard``); day and month names, words the article also writes in lower
+   case, surnames of the article's persons, and parts of longer names the gazetteer lacks or
+   of the actor file's organisations ("Deir" of "Deir Sharqi", "al-Qaeda"; see
+   ``Recognizer._drop_parts``). spaCy's PERSON label alone does not veto a gazetteer name
    (it calls "Ain Issa" a person).
 2. Resolution. Every candidate place of every mention gets a score from a small linear
    model (``data/gazetteer/ranker.json``): how the name matched, feature type, population,
@@ -80,6 +83,34 @@ def _guards() -> dict[str, frozenset[str]]:
 
 
 @functools.cache
+def _actor_names() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """The names of the actor file's organisations and forces (not the countries' own names),
+    folded into words, by each word they hold: "Al-Nusra Front" -> al, nusra, front."""
+    from .actors import actor_file
+
+    data = actor_file()
+    own = {fold(n) for c in data.countries.values() for n in (c.name, *c.aliases)}
+    out: defaultdict[str, set[tuple[str, ...]]] = defaultdict(set)
+    for e in data.entries.values():
+        for alias in e.aliases:
+            letters = re.sub(r"[^A-Za-z]", "", alias)
+            if letters.isupper() and len(letters) <= 5:
+                continue  # acronyms ("IS", "SDF") match only by case: not here
+            key = fold(alias)
+            if not key or key in own:
+                continue
+            words = tuple(key.split())
+            for w in words:
+                out[w].add(words)
+    return {w: tuple(v) for w, v in out.items()}
+
+
+def _within(part: tuple[str, ...], whole: tuple[str, ...]) -> bool:
+    n = len(part)
+    return any(whole[k : k + n] == part for k in range(len(whole) - n + 1))
+
+
+@functools.cache
 def _ranker() -> dict[str, Any]:
     """``ranker.json``: the resolver's weights, the confidence model's, its threshold."""
     text = resources.files("sitrep.data").joinpath("gazetteer/ranker.json").read_text("utf-8")
@@ -104,6 +135,7 @@ class Mention:
     near: bool = False  # "near X", "outside X": the event is by X, not in it
     qualifier: Mention | None = None  # "Springfield, Illinois": the mention that qualifies it
     division: bool = False  # followed by "province", "county", "governorate": the division, not the town
+    strong: bool = False  # a country, a first-order division or a big town by its own name
     chosen: Entry | None = None
     score: float = 0.0  # the probability that ``chosen`` is right (the confidence model)
     conf: Any = None  # the confidence model's features (numpy vector)
@@ -187,11 +219,35 @@ class Recognizer:
         self.inner = self.connectors | {"-", "'", "’", ".", "&"}
         self.divisions = g["division_words"]
         self.place_after = g["place_after"]
+        self.date_words = g["date_words"]
+        self.heads = frozenset(fold(w) for w in g["name_heads"])
+        # words after a name that say the name is whole ("Aleppo City", "Idlib Province")
+        self.name_ends = self.divisions | self.place_after | {"city"}
         self._weak = False
         self._named_divisions: dict[tuple[int, int], str] = {}
         self._division_found: set[tuple[int, int]] = (
             set()
         )  # "Grant" of "Grant counties": Grant County is known
+        self._surnames: set[str] = set()  # last words of the article's persons named in full
+        self._big: dict[str, bool] = {}  # word -> whether it names a big place (_big_place)
+        self._lower: set[str] = set()  # the words the article writes in lower case
+
+    def _big_place(self, word: str) -> bool:
+        """Whether the word (or the word without a final s: "Syrias") names a country, a
+        first-order division or a town of 100,000 people."""
+        known = self._big.get(word)
+        if known is None:
+            key = fold(word)
+            known = any(
+                m.entry.level <= 2 or m.entry.population >= 100_000
+                for k in (key, key[:-1] if key.endswith("s") else "")
+                if k
+                for m in self.gaz.lookup(k, transliterate=False)
+            )
+            if len(self._big) > 10_000:
+                self._big.clear()
+            self._big[word] = known
+        return known
 
     def _spans(self, toks: Tokens) -> list[tuple[int, int]]:
         """Token ranges [i, j) that could be place names: start and end on a capitalised word
@@ -260,6 +316,7 @@ class Recognizer:
         spans = self._spans(toks)
         if not spans:
             return []
+        self._lower = {w for w, c in zip(toks.lower, toks.cap, strict=True) if not c}
         idx, ends = toks.idx, toks.end
         ents = toks.ents
         # only spans whose first word begins some gazetteer name are folded whole, except
@@ -308,6 +365,17 @@ class Recognizer:
         # surnames of the people of this article: the same word alone elsewhere is that
         # person ("Barack Obama" ... "Obama said")
         other_keys = {fold(toks.text[b - 1]) for a, b, lab in spans_of if lab == "PERSON"} - place_keys
+        # ... and of those named in full ("John Kerry"; "Bashar al-Assad"), when the first word
+        # is no Arabic article and no big place ("Aleppo Hama", "Syrias Aleppo" for "Syria's
+        # Aleppo" in text that lost its apostrophes are places spaCy calls a person)
+        self._surnames = {
+            fold(toks.text[b - 1])
+            for a, b, lab in spans_of
+            if lab == "PERSON"
+            and b - a >= 2
+            and toks.lower[a] not in ARTICLES
+            and not self._big_place(toks.lower[a])
+        } - place_keys
         cands: list[tuple[int, int, list[Match]]] = []
         for i, j in keys.keys() | division_keys.keys():
             k = keys.get((i, j), "")
@@ -369,8 +437,71 @@ class Recognizer:
                     mentions.append(m)
                     changed = True
         mentions.sort(key=lambda m: m.start)
+        mentions = self._drop_parts(toks, text, mentions)
         self._qualify(mentions, text)
         return mentions
+
+    def _drop_parts(self, toks: Tokens, text: str, mentions: list[Mention]) -> list[Mention]:
+        """Mentions that are only part of a longer name the gazetteer lacks: the head of a
+        longer capitalised name ("Deir" of "Deir Sharqi", "Al" of "Al-Nusra", "Free" of "Free
+        Syrian Army"), or a word of an armed group's or an organisation's name of the actor
+        file ("Sham" of "Ahrar al-Sham", "Qaeda" or "al-Qaeda" itself). A country, a
+        first-order division or a big town by its own name stays (marked embedded when it is
+        inside an organisation's name); so does the first of two names side by side
+        ("Hasaka-Qamishli road", "Homs Hama and Idlib" written without commas)."""
+        if not mentions:
+            return mentions
+        starts = {m.start for m in mentions}
+        first = {i: k for k, i in enumerate(toks.idx)}
+        actors = _actor_names()
+        out = []
+        for m in mentions:
+            head = " " not in m.key and m.key in self.heads
+            if not head and any(x.entry.level == 1 for x in m.matches):
+                out.append(m)  # a country ("the Britain-based Syrian Observatory")
+                continue
+            last = first.get(m.start)
+            k = last
+            while k is not None and k + 1 < len(toks.end) and toks.end[k] < m.end:
+                k += 1
+            q = toks.next[k] if k is not None else -1
+            part = False
+            if q >= 0 and not toks.sent_start[q] and text[m.end : toks.idx[q]] in ("", " "):
+                r = q
+                if toks.text[q] in ("-", "‐") and text[m.end : toks.idx[q]] == "":
+                    r = toks.next[q]
+                    if r < 0 or toks.idx[r] != toks.end[q]:
+                        r = -1
+                # what follows carries on the name: any capitalised word after a head word
+                # ("Deir Sharqi", "Al-Nusra", "Ain Tarma" even when Tarma is a place of its
+                # own), an Arabic article joined to one ("Urum al-Kubra", "Bustan al-Qasser")
+                nxt = r
+                if r >= 0 and toks.lower[r] in ARTICLES:
+                    h = toks.next[r]
+                    nxt = toks.next[h] if h >= 0 and toks.text[h] == "-" else -1
+                    if nxt >= 0 and toks.idx[nxt] != toks.end[h]:
+                        nxt = -1
+                elif not head:
+                    nxt = -1
+                if (
+                    nxt >= 0
+                    and toks.cap[nxt]
+                    and (head or toks.idx[nxt] not in starts)
+                    and toks.lower[nxt] not in self.name_ends
+                    and not toks.text[nxt].isupper()
+                ):
+                    part = not m.strong or head
+            if not part and not m.strong:
+                words = tuple(m.key.split())
+                if words and words[0] in actors:
+                    window = " " + fold(text[max(0, m.start - 60) : m.end + 60]) + " "
+                    part = any(
+                        _within(words, alias) and f" {' '.join(alias)} " in window
+                        for alias in actors[words[0]]
+                    )
+            if not part:
+                out.append(m)
+        return out
 
     def _guard(
         self,
@@ -440,6 +571,15 @@ class Recognizer:
             and (m.entry.level <= 2 or m.entry.population >= BIG_CITY)
             for m in ms
         )
+        # a common word here: every word of the name is one the article also writes in lower
+        # case ("Attack" and "attack", "Old City" and "the old city", "the West" and "west of");
+        # only a country by its own name, or a big place spaCy calls a place where no "the"
+        # comes before it, is a place then
+        words = [w for w in toks.lower[i:j] if w not in self.inner]
+        if words and all(w in self._lower for w in words) and not known_division:
+            country = any(m.kind in (NAME_MAIN, NAME_ABBR) and m.entry.level == 1 for m in ms)
+            if not (country or (exact_place and strong and toks.lower[pi] != "the")):
+                return None
         if (
             label == "PERSON"
             and whole
@@ -456,12 +596,36 @@ class Recognizer:
             word = toks.text[i]
             if label in ("DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"):
                 return None
+            if word.rstrip(".") in self.date_words and not known_division:
+                return None  # "Mon Oct 31", "Jun 5": whatever spaCy calls it
             if (word in self.common or toks.is_stop[i]) and not (exact_place or known_division):
                 return None
             if word.isupper() and len(word) <= 5 and not (dateline or exact_place):
                 if not any(m.kind == NAME_ABBR for m in ms):
                     return None  # an acronym ("NICE", "SWAT")
+            # a person of this article bears the name ("John Kerry" ... "Kerry said"; "Assads"
+            # for "Assad's" with the apostrophe lost): a place only when spaCy calls this one a
+            # place or it is a country by its own name
+            surnames = self._surnames
+            surname = key in surnames or (key.endswith("s") and key[:-1] in surnames)
+            country = any(m.kind in (NAME_MAIN, NAME_ABBR) and m.entry.level == 1 for m in ms)
+            if surname and not (
+                exact_place or known_division or country or (strong and (locative or label != "PERSON"))
+            ):
+                return None
             if key in other_keys and not (locative or known_division or (strong and label != "PERSON")):
+                return None
+            # "Assads regime" (Assad's, the apostrophe lost) where spaCy calls Assad a person
+            if key.endswith("s") and key[:-1] in other_keys and not (exact_place or strong or known_division):
+                return None
+            # a lone word spaCy calls a person that only the skeleton of a longer name matches
+            # ("loyal to Assad" -> 'Ein el Asad, the skeleton dropping "Ein"): a locative word
+            # is not enough
+            if (
+                label == "PERSON"
+                and all(m.kind == NAME_SKELETON and len(fold(m.entry.name).split()) > 1 for m in ms)
+                and not (key in place_keys or listed or division)
+            ):
                 return None
             if not evidence:
                 # a lone capitalised word with no sign of being a place: only a country or
@@ -472,7 +636,16 @@ class Recognizer:
                 ms = [m for m in ms if m.kind != NAME_ALT] or ms
         embedded = label in ("ORG", "NORP", "WORK_OF_ART", "EVENT", "LAW", "PRODUCT") and whole and not exact
         m = Mention(
-            s, e, surface, ms, label=label, embedded=embedded, locative=locative, key=key, division=division
+            s,
+            e,
+            surface,
+            ms,
+            label=label,
+            embedded=embedded,
+            locative=locative,
+            key=key,
+            division=division,
+            strong=strong,
         )
         m.near = bool(NEAR_WORDS.search(text[max(0, s - 40) : s]))
         return m
@@ -1005,6 +1178,25 @@ class Resolver:
             top, second = 1.0, 0.0
         head = name.feats[k, self.chosen_cols].tolist() + [top, top - second, math.log(len(name.cands))]
         log_mentions = math.log(len(name.mentions))
+        # a small town that only a variant of its name (an alternate name, a transliteration
+        # skeleton) points to, and for which the rest of the article holds no evidence (no
+        # other name, demonym or dateline in its country, no neighbour, no division it lies
+        # in, no qualifier): mostly a place the gazetteer lacks read as a namesake abroad
+        # ("al-Zahraa", a quarter of Homs, as Ez Zahra in Tunisia)
+        row, c = name.feats[k], self.col
+        unsupported = (
+            name.cands[k].kind in (NAME_ALT, NAME_SKELETON)
+            and chosen.level >= 4
+            and chosen.population < BIG_CITY
+            and not (
+                row[c["country_share"]] > 0
+                or row[c["admin1_share"]] > 0
+                or row[c["near_other"]] > 0
+                or row[c["inside_mentioned"]] > 0
+                or row[c["qualified"]] > 0
+                or row[c["dateline_country"]] > 0
+            )
+        )
         for m in name.mentions:
             labels = [0.0] * len(LABELS)
             if m.label in LABELS:
@@ -1030,6 +1222,11 @@ class Resolver:
             )
             m.conf = z
             m.score = _sigmoid(float(z @ self.v))
+            if unsupported:
+                m.score = min(m.score, UNSUPPORTED)
+
+
+UNSUPPORTED = 0.25  # the most a place without support may score (below ``min_confidence``)
 
 
 def _sigmoid(x: float) -> float:
