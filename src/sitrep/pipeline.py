@@ -71,6 +71,15 @@ def _live(article: Article) -> bool:
     return not article._meta.get("stop") and not (article.errors and not article.text)
 
 
+def release_working_state(article: Article) -> None:
+    """Drop what the stages kept for each other: the Doc, and the ``_meta`` entries named
+    ``stage.key`` (statements that hold spans of the Doc, the claims stage's entity list).
+    They do not leave the pipeline: a result sent back from a worker stays small."""
+    article._doc = None
+    for key in [k for k in article._meta if "." in k]:
+        del article._meta[key]
+
+
 class Pipeline:
     """The stages, loaded once; call it on an Article, or ``map`` it over many.
 
@@ -103,7 +112,7 @@ class Pipeline:
             self._run_stage(stage, live)
             self.seconds[stage.name] += time.perf_counter() - started
         for article in articles:
-            article._doc = None  # the Doc is working state; it does not leave the pipeline
+            release_working_state(article)
         return articles
 
     def _run_stage(self, stage: Stage, live: list[Article]) -> None:
