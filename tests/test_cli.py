@@ -85,3 +85,15 @@ def test_ingest_is_idempotent_and_queryable(tmp_path: Path):
         assert r.returncode == 0 and isinstance(json.loads(r.stdout), list)
     r = run_sitrep("events", "--db", db, "--format", "geojson")
     assert json.loads(r.stdout)["type"] == "FeatureCollection"
+
+
+def test_ingest_without_linking_then_relink(tmp_path: Path):
+    """A bulk load may skip linking at insert; `clusters --relink` builds the clusters after."""
+    db = str(tmp_path / "bulk.db")
+    r = run_sitrep("ingest", str(SAMPLES), "--db", db, "-j", "1", "--no-link")
+    assert r.returncode == 0 and "stored 2 new" in r.stderr.decode(), r.stderr.decode()
+    r = run_sitrep("clusters", "--db", db, "--format", "json")
+    assert r.returncode == 0 and json.loads(r.stdout) == [] and "--relink" in r.stderr.decode()
+    r = run_sitrep("clusters", "--db", db, "--relink", "--format", "json")
+    assert r.returncode == 0 and "relinked 2 articles" in r.stderr.decode()
+    assert json.loads(r.stdout)

@@ -128,7 +128,7 @@ class _Analyser:
     """A Ray Data actor: the pipeline loaded once; a batch of pickled articles in, analysed
     articles out (or written to the store, and light copies out)."""
 
-    def __init__(self, factory: Callable[[], Any] | None, store_url: str | None) -> None:
+    def __init__(self, factory: Callable[[], Any] | None, store_url: str | None, link: bool = True) -> None:
         pin_threads()
         if factory is None:
             from .pipeline import Pipeline
@@ -141,6 +141,7 @@ class _Analyser:
             from .store import open_store
 
             self.store = open_store(store_url)
+            self.store.corroborate = link
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
         articles = [pickle.loads(b) for b in batch["article"]]
@@ -155,13 +156,13 @@ class _Analyser:
         return {"article": [pickle.dumps(a, protocol=5) for a in articles], "outcome": outcome}
 
 
-def _actor_class(factory: Callable[[], Any] | None, store_url: str | None) -> type:
+def _actor_class(factory: Callable[[], Any] | None, store_url: str | None, link: bool = True) -> type:
     """``_Analyser`` with its arguments bound in the class, which Ray keeps for restarts
     (constructor arguments live in the object store and may be gone when an actor restarts)."""
 
     class Analyser(_Analyser):
         def __init__(self) -> None:
-            super().__init__(factory, store_url)
+            super().__init__(factory, store_url, link)
 
     return Analyser
 
@@ -199,6 +200,7 @@ def run_ray(
     chunk_bytes: int = 256 * 1024 * 1024,
     max_retries: int = 3,
     object_store_mb: int | None = None,
+    link: bool = True,
 ) -> Iterator[tuple[Article, str]]:
     """Analyse ``articles`` on Ray; yield ``(article, outcome)`` in input order.
 
@@ -221,7 +223,7 @@ def run_ray(
         ds = ray.data.from_items([{"article": b} for b in chunk], override_num_blocks=blocks)
         del chunk
         out = ds.map_batches(
-            _actor_class(pipeline_factory, store),
+            _actor_class(pipeline_factory, store, link),
             batch_size=batch_size,
             compute=ray.data.ActorPoolStrategy(size=n_actors),
             num_cpus=1,

@@ -83,6 +83,11 @@ def analyze(
 @click.option(
     "--resume", is_flag=True, help="Skip inputs whose text is already stored (before analysing them)."
 )
+@click.option(
+    "--no-link",
+    is_flag=True,
+    help="Store without linking events into clusters (bulk loads); run `sitrep clusters --relink` after.",
+)
 def ingest(
     inputs: tuple[str, ...],
     db: str,
@@ -93,11 +98,13 @@ def ingest(
     allow_private: bool,
     quiet: bool,
     resume: bool,
+    no_link: bool,
 ) -> int:
     """Analyse articles and store their records (idempotent: the same text is stored once)."""
     progress = Progress(quiet=quiet)
     counts = {"new": 0, "updated": 0, "unchanged": 0}
     with open_store(db) as store:
+        store.corroborate = not no_link
         articles: Iterator[Article] = read_inputs(inputs, max_bytes=max_bytes, allow_private=allow_private)
         if resume:
             articles = _skip_stored(articles, store, counts)
@@ -105,7 +112,9 @@ def ingest(
             # a server store: the Ray actors write their batches themselves
             from ..ray_runner import run_ray
 
-            for article, outcome in run_ray(articles, address=address, workers=workers, store=db):
+            for article, outcome in run_ray(
+                articles, address=address, workers=workers, store=db, link=not no_link
+            ):
                 progress.update(article)
                 if outcome:
                     counts[outcome] += 1
