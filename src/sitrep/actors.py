@@ -494,21 +494,21 @@ class ActorsStage:
                 order.append(key)
             by_key[key].mentions.append(Mention(article.text[start:end], start, end))
 
+        def add_entry(ent: ActorEntry, start: int, end: int) -> None:
+            typ = ent.type
+            if ent.kind == "state":  # the article's own state, or a foreign one (ACLED's rule)
+                typ = "State Forces" if (home is None or ent.country == home) else "External/Other Forces"
+            add(ent.id, ent.name, typ, start, end, country=ent.country, part_of=ent.part_of)
+
         covered = {i for f in found for i in range(f.start, f.end)}
         for f in found:
             span = doc[f.start : f.end]
             s, e = span.start_char, span.end_char
             kind, target = f.key
             if kind == "entry":
-                ent = data.entries[target]
-                typ = ent.type
-                if ent.kind == "state":
-                    typ = "State Forces" if (home is None or ent.country == home) else "External/Other Forces"
-                add(ent.id, ent.name, typ, s, e, country=ent.country, part_of=ent.part_of)
+                add_entry(data.entries[target], s, e)
             elif kind == "country":
-                ent = data.entries[data.state_id(target)]
-                typ = "State Forces" if (home is None or target == home) else "External/Other Forces"
-                add(ent.id, ent.name, typ, s, e, country=target)
+                add_entry(data.entries[data.state_id(target)], s, e)
             elif kind == "generic":
                 iso2 = f.country or home
                 ref = generic_actor(data, target, iso2, home)
@@ -531,24 +531,10 @@ class ActorsStage:
             what = self._organisation(ent, home, by_key, order)
             if what is None:
                 continue
-            if what.id is None:
-                add(None, what.name, None, ent.start_char, ent.end_char)
-            elif what.id in by_key:
+            if what.id is not None and what.id in data.entries:
+                add_entry(data.entries[what.id], ent.start_char, ent.end_char)
+            else:  # an organisation of its own, or a generic group ("rebels-sy")
                 add(what.id, what.name, what.type, ent.start_char, ent.end_char)
-            else:
-                e = data.entries.get(what.id)
-                typ = what.type
-                if e is not None and e.kind == "state":
-                    typ = "State Forces" if (home is None or e.country == home) else "External/Other Forces"
-                add(
-                    what.id,
-                    what.name,
-                    typ,
-                    ent.start_char,
-                    ent.end_char,
-                    country=e.country if e else None,
-                    part_of=e.part_of if e else None,
-                )
         return [by_key[k] for k in order]
 
     def _organisation(

@@ -705,11 +705,16 @@ def _place_names(article: Article, start: int, end: int) -> set[str]:
     return {name for at, name in article._meta["claims.places"] if start <= at < end}
 
 
+def _event_spans(event: Event) -> list[tuple[int, int]]:
+    """The sentences that tell the event: its evidence and its mentions."""
+    return [(event.evidence.start, event.evidence.end)] + [(m.start, m.end) for m in event.mentions]
+
+
 def _figures_of(article: Article, event: Event) -> list[Figure]:
     """The figures of the event's sentences that count its victims: a sentence naming other
     places than the event's sentence tells of another attack, and a sentence that breaks a toll
     down ("30 in Aleppo and another 39 in Idlib") gives parts."""
-    spans = [(event.evidence.start, event.evidence.end)] + [(m.start, m.end) for m in event.mentions]
+    spans = _event_spans(event)
     where = _place_names(article, event.evidence.start, event.evidence.end)
     if event.location is not None:
         where.add((event.location.name or event.location.mention).lower())
@@ -752,6 +757,18 @@ def _without_parts(figs: list[Figure]) -> list[Figure]:
     return figs
 
 
+def _conflict(name: str, fig: Figure, source: ActorRef) -> dict[str, Any]:
+    """One entry of ``event.conflicts``: a figure of the count ``name`` with its source."""
+    return {
+        "field": name,
+        "value": fig.value,
+        "qualifier": fig.qualifier,
+        "unit": fig.unit,
+        "source": source.to_dict(),
+        "evidence": fig.evidence.to_dict(),
+    }
+
+
 def flag_conflicts(article: Article) -> None:
     """An event whose sentences give, from different sources, numbers for the same count that
     cannot all be right keeps every figure of that count in ``conflicts`` (each with its
@@ -772,17 +789,7 @@ def flag_conflicts(article: Article) -> None:
             )
             if not clash:
                 continue
-            for f in figs:
-                conflicts.append(
-                    {
-                        "field": name,
-                        "value": f.value,
-                        "qualifier": f.qualifier,
-                        "unit": f.unit,
-                        "source": (f.source or ARTICLE).to_dict(),
-                        "evidence": f.evidence.to_dict(),
-                    }
-                )
+            conflicts.extend(_conflict(name, f, f.source or ARTICLE) for f in figs)
         if conflicts:
             event.conflicts = conflicts
 
@@ -814,15 +821,16 @@ def withdraw_refuted_tolls(article: Article, statements: list[Statement]) -> Non
     for event in article.events:
         if event.modality == "denied":
             continue
-        spans = [(event.evidence.start, event.evidence.end)] + [(m.start, m.end) for m in event.mentions]
+        spans = _event_spans(event)
         figs = [f for f in article.figures if f.start is not None and any(a <= f.start < b for a, b in spans)]
+        fields = {id(f): figure_field(f, text) for f in figs}
         for fig in figs:
             assert fig.start is not None
             claim = next((c for st, c in refuted if st.content[0] <= fig.start < st.content[1]), None)
-            name = figure_field(fig, text)
+            name = fields[id(fig)]
             key = name if name and name.startswith("fatalities") else (name or "").split(".")[0]
             attr = _FIELD_ATTRS.get(key)  # "injured.civilians" is the event's injured
-            if claim is None or attr is None or not isinstance(fig.value, int | float):
+            if claim is None or name is None or attr is None or not isinstance(fig.value, int | float):
                 continue
             holder = event.fatalities if attr[0] == "fatalities" else event
             if getattr(holder, attr[1]) != int(fig.value):
@@ -832,7 +840,7 @@ def withdraw_refuted_tolls(article: Article, statements: list[Statement]) -> Non
                 for g in figs
                 if g is not fig
                 and g.value == fig.value
-                and figure_field(g, text) == name
+                and fields[id(g)] == name
                 and not any(st.content[0] <= (g.start or 0) < st.content[1] for st, _ in refuted)
             ]
             if others:
@@ -844,16 +852,5 @@ def withdraw_refuted_tolls(article: Article, statements: list[Statement]) -> Non
                 for k in ("total", "civilians"):
                     if getattr(event.fatalities, k) == int(fig.value):
                         setattr(event.fatalities, k, None)
-            event.conflicts = [
-                *(event.conflicts or []),
-                {
-                    "field": name,
-                    "value": fig.value,
-                    "qualifier": fig.qualifier,
-                    "unit": fig.unit,
-                    "source": (fig.source or claim.claimant or ARTICLE).to_dict(),
-                    "evidence": fig.evidence.to_dict(),
-                    "status": "denied",
-                    "claim": claim.id,
-                },
-            ]
+            entry = _conflict(name, fig, fig.source or claim.claimant or ARTICLE)
+            event.conflicts = [*(event.conflicts or []), {**entry, "status": "denied", "claim": claim.id}]

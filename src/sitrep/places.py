@@ -460,8 +460,7 @@ class Recognizer:
             if not head and any(x.entry.level == 1 for x in m.matches):
                 out.append(m)  # a country ("the Britain-based Syrian Observatory")
                 continue
-            last = first.get(m.start)
-            k = last
+            k = first.get(m.start)
             while k is not None and k + 1 < len(toks.end) and toks.end[k] < m.end:
                 k += 1
             q = toks.next[k] if k is not None else -1
@@ -571,13 +570,13 @@ class Recognizer:
             and (m.entry.level <= 2 or m.entry.population >= BIG_CITY)
             for m in ms
         )
+        country = any(m.kind in (NAME_MAIN, NAME_ABBR) and m.entry.level == 1 for m in ms)
         # a common word here: every word of the name is one the article also writes in lower
         # case ("Attack" and "attack", "Old City" and "the old city", "the West" and "west of");
         # only a country by its own name, or a big place spaCy calls a place where no "the"
         # comes before it, is a place then
         words = [w for w in toks.lower[i:j] if w not in self.inner]
         if words and all(w in self._lower for w in words) and not known_division:
-            country = any(m.kind in (NAME_MAIN, NAME_ABBR) and m.entry.level == 1 for m in ms)
             if not (country or (exact_place and strong and toks.lower[pi] != "the")):
                 return None
         if (
@@ -608,7 +607,6 @@ class Recognizer:
             # place or it is a country by its own name
             surnames = self._surnames
             surname = key in surnames or (key.endswith("s") and key[:-1] in surnames)
-            country = any(m.kind in (NAME_MAIN, NAME_ABBR) and m.entry.level == 1 for m in ms)
             if surname and not (
                 exact_place or known_division or country or (strong and (locative or label != "PERSON"))
             ):
